@@ -1,0 +1,8 @@
+#include <musiclab/musiclab.hpp>
+
+#include <cstdio>
+
+int main() {
+    std::puts("musiclab pipeline");
+    return 0;
+}

@@ -1,0 +1,3 @@
+// musiclab data (see docs/data.md)
+#pragma once
+

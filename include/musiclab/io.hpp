@@ -1,0 +1,3 @@
+// musiclab io (see docs/io.md)
+#pragma once
+

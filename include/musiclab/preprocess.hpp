@@ -1,0 +1,3 @@
+// musiclab preprocess (see docs/preprocess.md)
+#pragma once
+

@@ -1,0 +1,29 @@
+// Shared helpers of the musiclab tests: where the shared data lives, and skipping when it is absent.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace musiclab::test {
+
+/// Reasons recorded by MUSICLAB_REQUIRE_PATH; main() exits 77 (ctest: skipped) when any were.
+std::vector<std::string>& skip_reasons();
+
+/// `../shared` (the CMake cache variable MUSICLAB_SHARED_DIR).
+inline std::filesystem::path shared_dir() { return MUSICLAB_SHARED_DIR; }
+/// `tests/data` of this repository (small inputs and expected outputs made by committed scripts).
+inline std::filesystem::path test_data_dir() { return MUSICLAB_TEST_DATA_DIR; }
+
+}  // namespace musiclab::test
+
+/// Skip the current test case (ctest reports it skipped) when `path` does not exist.
+#define MUSICLAB_REQUIRE_PATH(path)                                                              \
+    do {                                                                                         \
+        const std::filesystem::path musiclab_required_path_ = (path);                            \
+        if (!std::filesystem::exists(musiclab_required_path_)) {                                 \
+            ::musiclab::test::skip_reasons().push_back("missing " + musiclab_required_path_.string()); \
+            MESSAGE("skipped: missing " << musiclab_required_path_.string());                    \
+            return;                                                                              \
+        }                                                                                        \
+    } while (false)
