@@ -1,3 +1,5 @@
-// musiclab preprocess (see docs/preprocess.md)
+// musiclab preprocess: scalers, one-hot encoding, feature hashing, release dates, train/test
+// splits — scikit-learn 1.2 semantics where sklearn has the same tool (see docs/preprocess.md).
 #pragma once
 
+#include "preprocess/scalers.hpp"
