@@ -2,4 +2,5 @@
 // splits — scikit-learn 1.2 semantics where sklearn has the same tool (see docs/preprocess.md).
 #pragma once
 
+#include "preprocess/feature_hasher.hpp"
 #include "preprocess/scalers.hpp"
