@@ -1,3 +1,4 @@
-// musiclab data (see docs/data.md)
+// musiclab data: built-in synthetic data (see docs/data.md)
 #pragma once
 
+#include "data/synthetic.hpp"
