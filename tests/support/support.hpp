@@ -17,10 +17,10 @@ inline std::filesystem::path test_data_dir() { return MUSICLAB_TEST_DATA_DIR; }
 
 }  // namespace musiclab::test
 
-/// Skip the current test case (ctest reports it skipped) when `path` does not exist.
-#define MUSICLAB_REQUIRE_PATH(path)                                                              \
+/// Skip the current test case (ctest reports it skipped) when the path `required` does not exist.
+#define MUSICLAB_REQUIRE_PATH(required)                                                             \
     do {                                                                                         \
-        const std::filesystem::path musiclab_required_path_ = (path);                            \
+        const std::filesystem::path musiclab_required_path_ = (required);                            \
         if (!std::filesystem::exists(musiclab_required_path_)) {                                 \
             ::musiclab::test::skip_reasons().push_back("missing " + musiclab_required_path_.string()); \
             MESSAGE("skipped: missing " << musiclab_required_path_.string());                    \

@@ -23,56 +23,48 @@
 
 namespace musiclab::io {
 
-/// A column of doubles; a missing cell reads as NaN and is flagged in the mask (a NaN read from
-/// the input as "nan" is a value, not missing).
+/// A column of doubles. Missing cells are NaN (as in pandas): a NaN read from the input ("nan")
+/// is missing too, so is_missing(i) is exactly std::isnan((*this)[i]).
 class NumericColumn {
 public:
     NumericColumn() = default;
-    /// From values; cells where `missing[i] != 0` are missing (missing may be empty: none missing).
-    explicit NumericColumn(std::vector<double> values, std::vector<std::uint8_t> missing = {})
-        : values_(std::move(values)), missing_(std::move(missing)) {
-        if (!missing_.empty() && missing_.size() != values_.size())
-            throw shape_mismatch("NumericColumn missing mask length", values_.size(), missing_.size());
-        if (missing_.empty()) missing_.assign(values_.size(), 0);
-        for (std::size_t i = 0; i < values_.size(); ++i)
-            if (missing_[i]) values_[i] = std::numeric_limits<double>::quiet_NaN();
+    /// From values; cells where `missing[i] != 0` become missing (`missing` may be empty).
+    explicit NumericColumn(std::vector<double> values, const std::vector<std::uint8_t>& missing = {})
+        : values_(std::move(values)) {
+        if (!missing.empty() && missing.size() != values_.size())
+            throw shape_mismatch("NumericColumn missing mask length", values_.size(), missing.size());
+        for (std::size_t i = 0; i < missing.size(); ++i)
+            if (missing[i]) values_[i] = std::numeric_limits<double>::quiet_NaN();
     }
 
     std::size_t size() const noexcept { return values_.size(); }
     /// The value of row i (NaN when missing). O(1); no bounds check (use at() for one).
     double operator[](std::size_t i) const noexcept { return values_[i]; }
     double at(std::size_t i) const {
-        check(i);
+        if (i >= values_.size()) throw invalid_parameter("row", i, "< " + std::to_string(values_.size()));
         return values_[i];
     }
-    bool is_missing(std::size_t i) const noexcept { return missing_[i] != 0; }
+    bool is_missing(std::size_t i) const noexcept { return std::isnan(values_[i]); }
     std::size_t missing_count() const noexcept {
         std::size_t n = 0;
-        for (auto m : missing_) n += m != 0;
+        for (double v : values_) n += std::isnan(v);
         return n;
+    }
+    /// The missing mask: 1 where the cell is missing. O(rows).
+    std::vector<std::uint8_t> missing_mask() const {
+        std::vector<std::uint8_t> m(values_.size());
+        for (std::size_t i = 0; i < values_.size(); ++i) m[i] = std::isnan(values_[i]);
+        return m;
     }
     /// All values, NaN where missing.
     std::span<const double> values() const noexcept { return values_; }
 
-    void push_back(double v) {
-        values_.push_back(v);
-        missing_.push_back(0);
-    }
-    void push_missing() {
-        values_.push_back(std::numeric_limits<double>::quiet_NaN());
-        missing_.push_back(1);
-    }
-    void reserve(std::size_t n) {
-        values_.reserve(n);
-        missing_.reserve(n);
-    }
+    void push_back(double v) { values_.push_back(v); }
+    void push_missing() { values_.push_back(std::numeric_limits<double>::quiet_NaN()); }
+    void reserve(std::size_t n) { values_.reserve(n); }
 
 private:
-    void check(std::size_t i) const {
-        if (i >= values_.size()) throw invalid_parameter("row", i, "< " + std::to_string(values_.size()));
-    }
     std::vector<double> values_;
-    std::vector<std::uint8_t> missing_;
 };
 
 /// A column of UTF-8 strings in one byte arena. A missing cell (an empty unquoted CSV field) reads

@@ -1,0 +1,903 @@
+// musiclab::io CSV/TSV reading and writing (RFC 4180).
+//
+// read_csv() streams a file through a fixed-size buffer (CsvOptions::chunk_bytes, 1 MiB by
+// default) and builds an io::Table column by column: numbers are parsed straight into doubles,
+// text goes into one byte arena per column, and columns that were not asked for are skipped
+// without being copied. Memory is therefore the size of the selected data, not the size of the
+// file as std::strings. Cost: O(file bytes); single-threaded. Thread safety: independent calls
+// may run concurrently.
+//
+// Accepted: quoted fields with doubled quotes ("a ""b"""), delimiters and line breaks inside
+// quotes, LF or CRLF line ends, a UTF-8 byte-order mark, a last line without a line end, blank
+// lines (skipped). An empty unquoted field is missing; `""` is a present empty string.
+// Rejected with musiclab::parse_error naming the source, line and column (1-based field number):
+// an unterminated quote, characters after a closing quote, a row with a different number of
+// fields than the header, a non-number in a column read as numbers (unless on_bad_number =
+// missing), invalid UTF-8 (unless invalid_utf8 = replace, or encoding = latin1), and a requested
+// column that is not in the header. A file that cannot be opened raises musiclab::io_error.
+#pragma once
+
+#include "../core/error.hpp"
+#include "table.hpp"
+
+#include <fast_float/fast_float.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace musiclab::io {
+
+/// How the input bytes are to be decoded. Text columns always hold UTF-8.
+enum class Encoding {
+    utf8,   ///< validated; a leading byte-order mark is dropped
+    latin1  ///< ISO-8859-1: each byte is one code point, converted to UTF-8
+};
+
+/// What to do with bytes that are not valid UTF-8 (Encoding::utf8 only).
+enum class InvalidUtf8 {
+    error,   ///< parse_error naming line and column (default)
+    replace  ///< each maximal ill-formed subsequence becomes U+FFFD, as Python's errors="replace"
+};
+
+/// How a column is read.
+enum class ColumnType {
+    automatic,  ///< numeric if every non-missing cell is a number, text otherwise
+    number,     ///< double; a non-number is an error (or missing, see on_bad_number)
+    text        ///< UTF-8 text as written
+};
+
+/// What a non-number in a ColumnType::number column becomes.
+enum class BadNumber { error, missing };
+
+struct CsvOptions {
+    /// Field separator (',' for CSV, '\t' for TSV). Must not be the quote, '\n' or '\r'.
+    char delimiter = ',';
+    /// Quote character; std::nullopt for files without quoting (TSV .dat files where a quote is
+    /// an ordinary character).
+    std::optional<char> quote = '"';
+    /// First record holds the column names. Without a header the names are "0", "1", ...
+    bool header = true;
+    Encoding encoding = Encoding::utf8;
+    InvalidUtf8 invalid_utf8 = InvalidUtf8::error;
+    /// Columns to read, by name, in the order wanted in the table; empty = all, in file order.
+    std::vector<std::string> columns;
+    /// Per-column types by name; columns not listed get default_type.
+    std::vector<std::pair<std::string, ColumnType>> types;
+    ColumnType default_type = ColumnType::automatic;
+    BadNumber on_bad_number = BadNumber::error;
+    /// Thousands separator accepted inside numbers (e.g. ',' reads "2,445" as 2445); none by default.
+    std::optional<char> thousands;
+    /// Cell texts read as missing in numeric columns besides the empty field (e.g. "NA", "null").
+    std::vector<std::string> na_values;
+    /// Stop after this many data rows.
+    std::size_t max_rows = std::numeric_limits<std::size_t>::max();
+    /// Size of the streaming buffer; a record longer than this grows it.
+    std::size_t chunk_bytes = std::size_t{1} << 20;
+
+    /// Tab-separated, no quoting: the convention of .dat/.tsv exports such as Last.fm HetRec.
+    static CsvOptions tsv() {
+        CsvOptions o;
+        o.delimiter = '\t';
+        o.quote = std::nullopt;
+        return o;
+    }
+};
+
+/// Reads a CSV/TSV file into a Table. See the file comment for what is accepted and rejected.
+inline Table read_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+
+/// Reads CSV text held in memory; `source` names it in error messages.
+inline Table read_csv_text(std::string_view text, const CsvOptions& options = {},
+                           std::string source = "<string>");
+
+/// Writes a table as RFC 4180 CSV: a header, then one line per row ("\n" line ends). Numbers are
+/// written in the shortest form that reads back to the same double; missing cells are empty; text
+/// is quoted when it holds the delimiter, a quote, CR or LF, or is a present empty string.
+inline void write_csv(const Table& table, std::ostream& out, char delimiter = ',');
+inline void write_csv(const Table& table, const std::filesystem::path& path, char delimiter = ',');
+
+}  // namespace musiclab::io
+
+// ------------------------------------------------------------------------------------------------
+namespace musiclab::detail {
+
+__extension__ typedef unsigned __int128 uint128;
+
+/// Length of the well-formed UTF-8 sequence at s[0..n) (1-4), or 0 with `bad` set to the length
+/// of the maximal ill-formed subpart (Unicode 15 §3.9, U+FFFD substitution of maximal subparts).
+inline std::size_t utf8_sequence(const unsigned char* s, std::size_t n, std::size_t& bad) noexcept {
+    const unsigned char c = s[0];
+    bad = 1;
+    if (c < 0x80) return 1;
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) { len = 3; lo = 0xA0; }
+    else if (c >= 0xE1 && c <= 0xEC) len = 3;
+    else if (c == 0xED) { len = 3; hi = 0x9F; }
+    else if (c >= 0xEE && c <= 0xEF) len = 3;
+    else if (c == 0xF0) { len = 4; lo = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) { len = 4; hi = 0x8F; }
+    else return 0;  // 0x80..0xC1, 0xF5..0xFF: never start a sequence
+    for (std::size_t k = 1; k < len; ++k) {
+        if (k >= n) { bad = k; return 0; }
+        const unsigned char b = s[k];
+        const unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+        if (b < l || b > h) { bad = k; return 0; }
+    }
+    return len;
+}
+
+inline bool is_ascii(std::string_view s) noexcept {
+    unsigned char acc = 0;
+    for (char c : s) acc |= static_cast<unsigned char>(c);
+    return acc < 0x80;
+}
+
+/// The value of 8 ASCII digits, most significant in the lowest byte (SWAR, no branches).
+inline std::uint64_t eight_digits(std::uint64_t w) noexcept {
+    w -= 0x3030303030303030ULL;
+    w = (w * 10) + (w >> 8);
+    constexpr std::uint64_t mask = 0x000000FF000000FFULL;
+    constexpr std::uint64_t mul1 = 0x000F424000000064ULL;  // 100 + (1000000 << 32)
+    constexpr std::uint64_t mul2 = 0x0000271000000001ULL;  // 1 + (10000 << 32)
+    return (((w & mask) * mul1) + (((w >> 16) & mask) * mul2)) >> 32;
+}
+
+/// Value of the leading decimal digits (at most 8) of the 8 bytes at p, and their count in n.
+/// SWAR: no branch per digit. Reads exactly 8 bytes at p (the caller guarantees they exist).
+inline std::uint64_t leading_digits8(const char* p, int& n) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    static_assert(std::endian::native == std::endian::little, "the SWAR digit parser assumes little endian");
+    constexpr std::uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, lo = 0x0F0F0F0F0F0F0F0FULL;
+    const std::uint64_t bad = ((w & hi) ^ 0x3030303030303030ULL) | (((w & lo) + 0x0606060606060606ULL) & hi);
+    const std::uint64_t flags = (((bad & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | bad) & 0x8080808080808080ULL;
+    n = flags == 0 ? 8 : __builtin_ctzll(flags) / 8;
+    if (n == 0) return 0;
+    if (n < 8) w = (w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n));  // left-pad with '0'
+    w -= 0x3030303030303030ULL;
+    w = (w * 10) + (w >> 8);
+    constexpr std::uint64_t mask = 0x000000FF000000FFULL;
+    constexpr std::uint64_t mul1 = 0x000F424000000064ULL;  // 100 + (1000000 << 32)
+    constexpr std::uint64_t mul2 = 0x0000271000000001ULL;  // 1 + (10000 << 32)
+    return (((w & mask) * mul1) + (((w >> 16) & mask) * mul2)) >> 32;
+}
+
+/// The common case in one pass: [p, e) is 1-16 bytes of digits with at most one '.', and 16 bytes
+/// are readable at p. Finds the digits with one SSE2 compare, squeezes the dot out of a 128-bit
+/// word and converts both 8-digit halves in parallel. False (out untouched) for anything else.
+inline bool parse_plain_decimal16(const char* p, const char* e, bool negative, double& out) noexcept {
+#if defined(__SSE2__)
+    const auto len = static_cast<unsigned>(e - p);
+    if (len == 0 || len > 16) return false;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i is_digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    const auto digit = static_cast<unsigned>(_mm_movemask_epi8(is_digit));
+    const auto dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))));
+    const unsigned want = len == 16 ? 0xFFFFu : (1u << len) - 1;
+    const unsigned dots = dot & want;
+    if (((digit | dots) & want) != want || (dots & (dots - 1)) != 0) return false;
+    uint128 x;
+    std::memcpy(&x, p, 16);
+    unsigned n = len, frac = 0;
+    if (dots) {
+        const auto k = static_cast<unsigned>(__builtin_ctz(dots));
+        const uint128 low = k == 0 ? uint128{0} : ((uint128{1} << (8 * k)) - 1);
+        x = (x & low) | ((x >> 8) & ~low);
+        frac = len - k - 1;
+        n = len - 1;
+        if (n == 0) return false;  // "." alone
+    }
+    if (n < 16) {
+        const uint128 zeros = (uint128{0x3030303030303030ULL} << 64) | uint128{0x3030303030303030ULL};
+        x = (x << (8 * (16 - n))) | (zeros >> (8 * n));  // left-pad with '0' to 16 digits
+    }
+    const std::uint64_t mantissa = eight_digits(static_cast<std::uint64_t>(x)) * 100000000ULL +
+                                   eight_digits(static_cast<std::uint64_t>(x >> 64));
+    if (mantissa > (std::uint64_t{1} << 53)) return false;
+    static constexpr double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const double value = static_cast<double>(mantissa) / pow10[frac];  // exact / exact: correctly rounded
+    out = negative ? -value : value;
+    return true;
+#else
+    (void)p, (void)e, (void)negative, (void)out;
+    return false;
+#endif
+}
+
+/// parse_double for text followed by at least 8 readable bytes (the CSV buffer's padding).
+inline bool parse_double_padded(const char* b, const char* e, double& out) noexcept {
+    if (b < e && parse_plain_decimal16(b + (*b == '-'), e, *b == '-', out)) return true;
+    while (b < e && (*b == ' ' || *b == '\t')) ++b;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t')) --e;
+    if (b == e) return false;
+    if (*b == '+' && e - b > 1 && b[1] != '-' && b[1] != '+') ++b;
+    // Fast path (Clinger 1990): at most 19 digits and a power of ten <= 22 in magnitude make the
+    // mantissa and 10^|exp| exact doubles, so one IEEE multiply or divide is correctly rounded.
+    static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static constexpr std::uint64_t pow10i[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    const char* p = b;
+    const bool negative = *p == '-';
+    p += negative;
+    std::uint64_t mantissa = 0;
+    int digits = 0, exponent = 0, n = 0;
+    do {  // integer part, 8 digits per step
+        const std::uint64_t chunk = leading_digits8(p, n);
+        mantissa = mantissa * pow10i[n] + chunk;
+        digits += n;
+        p += n;
+    } while (n == 8 && digits <= 19 && p < e);
+    if (p < e && *p == '.') {
+        ++p;
+        do {
+            const std::uint64_t chunk = leading_digits8(p, n);
+            mantissa = mantissa * pow10i[n] + chunk;
+            digits += n;
+            exponent -= n;
+            p += n;
+        } while (n == 8 && digits <= 19 && p < e);
+    }
+    if (p > e) p = e, digits = 99;  // digits ran into the padding: not this path
+    bool ok = digits > 0 && digits <= 19;
+    if (ok && p < e && (*p == 'e' || *p == 'E')) {
+        ++p;
+        const bool eneg = p < e && *p == '-';
+        if (p < e && (*p == '-' || *p == '+')) ++p;
+        const std::uint64_t ev = leading_digits8(p, n);
+        ok = n > 0 && n < 8 && p + n <= e;
+        p += n;
+        exponent += eneg ? -static_cast<int>(ev) : static_cast<int>(ev);
+    }
+    if (ok && p == e && mantissa <= (std::uint64_t{1} << 53) && exponent >= -22 && exponent <= 22) {
+        double v = static_cast<double>(mantissa);
+        v = exponent < 0 ? v / pow10[-exponent] : v * pow10[exponent];
+        out = negative ? -v : v;
+        return true;
+    }
+    const auto r = fast_float::from_chars(b, e, out);  // everything else, correctly rounded
+    return r.ec == std::errc() && r.ptr == e;
+}
+
+/// Parses a whole string as a double the way the CSV reader does: surrounding spaces and tabs
+/// ignored, an optional leading '+', decimal or scientific notation, "nan"/"inf"/"infinity" in
+/// any case. Correctly rounded (round-to-nearest-even), like strtod. O(length).
+inline bool parse_double(std::string_view s, double& out) noexcept {
+    if (s.size() <= 48) {
+        char padded[64] = {};
+        std::memcpy(padded, s.data(), s.size());
+        return parse_double_padded(padded, padded + s.size(), out);
+    }
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    if (s.size() > 1 && s.front() == '+' && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
+    const auto r = fast_float::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+/// Streams records out of a byte source through a growing buffer.
+class CsvScanner {
+public:
+    struct Field {
+        const char* data;
+        std::size_t size;
+        std::size_t line;  // 1-based line where the field starts
+        bool quoted;
+        bool escaped;  // holds doubled quotes to undo
+    };
+
+    using Reader = std::function<std::size_t(char*, std::size_t)>;
+
+    CsvScanner(Reader reader, std::string source, const io::CsvOptions& options)
+        : reader_(std::move(reader)), source_(std::move(source)), delim_(options.delimiter),
+          has_quote_(options.quote.has_value()), quote_(options.quote.value_or('\0')) {
+        capacity_ = std::max<std::size_t>(options.chunk_bytes, 16);
+        buffer_.resize(capacity_ + padding);
+    }
+
+    const std::string& source() const noexcept { return source_; }
+    /// Input bytes consumed so far.
+    std::size_t consumed() const noexcept { return consumed_before_ + pos_; }
+
+    /// Reads the next non-blank record into `fields`; false at end of input. Fields point into the
+    /// buffer and stay valid until the next call.
+    bool next(std::vector<Field>& fields) {
+        for (;;) {
+            const Scan s = scan(fields);
+            if (s == Scan::record) return true;
+            if (s == Scan::end) return false;
+            refill();  // Scan::need_more
+        }
+    }
+
+    /// Drops a UTF-8 byte-order mark at the very start of the input.
+    void skip_bom() {
+        while (end_ - pos_ < 3 && !eof_) refill();
+        if (end_ - pos_ >= 3 && std::memcmp(buffer_.data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
+    }
+
+private:
+    enum class Scan { record, need_more, end };
+
+    void refill() {
+        if (eof_) return;
+        if (pos_ > 0) {
+            consumed_before_ += pos_;
+            std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+            end_ -= pos_;
+            pos_ = 0;
+        }
+        if (end_ == capacity_) {
+            capacity_ *= 2;
+            buffer_.resize(capacity_ + padding);
+        }
+        const std::size_t got = reader_(buffer_.data() + end_, capacity_ - end_);
+        if (got == 0) eof_ = true;
+        end_ += got;
+    }
+
+    Scan scan(std::vector<Field>& fields) {
+        fields.clear();
+        const char* const base = buffer_.data();
+        const char* p = base + pos_;
+        const char* const end = base + end_;
+        std::size_t line = line_;
+        // blank lines
+        for (;;) {
+            if (p == end) {
+                if (!eof_) { consume_blank(p, line); return Scan::need_more; }
+                consume_blank(p, line);
+                return Scan::end;
+            }
+            if (*p == '\n') { ++p; ++line; continue; }
+            if (*p == '\r') {
+                if (p + 1 == end && !eof_) { consume_blank(p, line); return Scan::need_more; }
+                if (p + 1 < end && p[1] == '\n') { p += 2; ++line; continue; }
+            }
+            break;
+        }
+        consume_blank(p, line);
+        const char delim = delim_;
+        for (;;) {  // one field per iteration
+            if (has_quote_ && p < end && *p == quote_) {
+                const std::size_t start_line = line;
+                const char* q = p + 1;
+                const char* const start = q;
+                bool escaped = false;
+                for (;;) {
+                    const void* hit = std::memchr(q, quote_, static_cast<std::size_t>(end - q));
+                    const char* stop = hit ? static_cast<const char*>(hit) : end;
+                    for (const char* c = q; c < stop; ++c) line += (*c == '\n');
+                    if (!hit) {
+                        if (!eof_) return Scan::need_more;
+                        throw parse_error(source_, start_line, fields.size() + 1,
+                                          "unterminated quoted field (opened here, input ended inside it)");
+                    }
+                    if (stop + 1 == end && !eof_) return Scan::need_more;
+                    if (stop + 1 < end && stop[1] == quote_) { escaped = true; q = stop + 2; continue; }
+                    fields.push_back({start, static_cast<std::size_t>(stop - start), start_line, true, escaped});
+                    p = stop + 1;
+                    break;
+                }
+                if (p == end) {
+                    if (!eof_) return Scan::need_more;
+                    return finish(p, line);
+                }
+                if (*p == delim) { ++p; continue; }
+                if (*p == '\n') { ++p; return finish(p, line + 1); }
+                if (*p == '\r') {
+                    if (p + 1 == end && !eof_) return Scan::need_more;
+                    if (p + 1 < end && p[1] == '\n') { p += 2; return finish(p, line + 1); }
+                }
+                throw parse_error(source_, line, fields.size(),
+                                  std::string("unexpected character after the closing quote of a quoted field") +
+                                      (delim == '\t' ? " (a TSV file without quoting? set CsvOptions::quote = std::nullopt)" : ""));
+            }
+            const char* const start = p;
+            p = find_field_end(p, end, delim);
+            if (p == end && !eof_) return Scan::need_more;
+            const char* stop = p;
+            if (p == end || *p == '\n') {
+                if (stop > start && stop[-1] == '\r') --stop;
+                fields.push_back({start, static_cast<std::size_t>(stop - start), line, false, false});
+                if (p == end) return finish(p, line);
+                ++p;
+                return finish(p, line + 1);
+            }
+            fields.push_back({start, static_cast<std::size_t>(stop - start), line, false, false});
+            ++p;  // delimiter
+            if (p == end) {
+                if (!eof_) return Scan::need_more;
+                fields.push_back({p, 0, line, false, false});
+                return finish(p, line);
+            }
+        }
+    }
+
+    /// First delimiter or '\n' in [p, end), or end. 16 bytes per step with SSE2 (the buffer keeps
+    /// 16 bytes of padding past `end`, so the vector loads never leave the allocation).
+    static const char* find_field_end(const char* p, const char* end, char delim) noexcept {
+#if defined(__SSE2__)
+        const __m128i d = _mm_set1_epi8(delim);
+        const __m128i nl = _mm_set1_epi8('\n');
+        while (p < end) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            const unsigned mask =
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl))));
+            if (mask != 0) {
+                const char* hit = p + __builtin_ctz(mask);
+                return hit < end ? hit : end;
+            }
+            p += 16;
+        }
+        return end;
+#else
+        while (p < end && *p != delim && *p != '\n') ++p;
+        return p;
+#endif
+    }
+
+    void consume_blank(const char* p, std::size_t line) {
+        pos_ = static_cast<std::size_t>(p - buffer_.data());
+        line_ = line;
+    }
+    Scan finish(const char* p, std::size_t next_line) {
+        pos_ = static_cast<std::size_t>(p - buffer_.data());
+        line_ = next_line;
+        return Scan::record;
+    }
+
+    Reader reader_;
+    std::string source_;
+    static constexpr std::size_t padding = 16;  // readable bytes past the data, for vector loads
+    std::vector<char> buffer_;                  // capacity_ data bytes + padding
+    std::size_t capacity_ = 0;
+    std::size_t pos_ = 0, end_ = 0;
+    std::size_t consumed_before_ = 0;  // bytes dropped from the front of the buffer
+    std::size_t line_ = 1;
+    bool eof_ = false;
+    char delim_;
+    bool has_quote_;
+    char quote_;
+};
+
+/// Builds the Table from scanned records: decoding, number parsing, missing values.
+class CsvTableBuilder {
+public:
+    /// size_hint: total input bytes if known (0 otherwise), used to reserve column storage.
+    CsvTableBuilder(CsvScanner& scanner, const io::CsvOptions& options, std::size_t size_hint = 0)
+        : scanner_(scanner), options_(options), size_hint_(size_hint) {
+        validate_options();
+        fast_numbers_ = options_.na_values.empty();
+        if (options_.encoding == io::Encoding::utf8) scanner_.skip_bom();
+        std::vector<CsvScanner::Field> fields;
+        if (!scanner_.next(fields)) {  // empty input
+            finish_empty = true;
+            return;
+        }
+        width_ = fields.size();
+        if (options_.header) {
+            for (std::size_t j = 0; j < fields.size(); ++j) names_.emplace_back(decode_text(fields[j], j));
+            dedupe_names();
+            have_pending_ = false;
+        } else {
+            for (std::size_t j = 0; j < fields.size(); ++j) names_.push_back(std::to_string(j));
+            pending_ = fields;
+            have_pending_ = true;
+        }
+        plan_columns(fields.empty() ? 1 : fields.front().line);
+        if (have_pending_) add_record(pending_);
+    }
+
+    io::Table build() {
+        std::vector<CsvScanner::Field> fields;
+        if (!finish_empty) {
+            while (rows_ < options_.max_rows && scanner_.next(fields)) {
+                add_record(fields);
+                if (rows_ == 4096 && size_hint_ > 0) reserve_for(size_hint_);
+            }
+        }
+        io::Table table;
+        table.set_source(scanner_.source());
+        for (auto& c : sinks_) {
+            if (c.type == io::ColumnType::number || (c.type == io::ColumnType::automatic && c.numeric_ok))
+                table.add(c.name, c.numbers.release());
+            else
+                table.add(c.name, std::move(c.text));
+        }
+        return table;
+    }
+
+private:
+    /// Append-only doubles with the growth check inlined (the per-cell hot path).
+    class NumberBuffer {
+    public:
+        void push_back(double x) {
+            if (size_ == values_.size()) values_.resize(std::max<std::size_t>(1024, values_.size() * 2));
+            values_[size_++] = x;
+        }
+        void reserve(std::size_t n) {
+            if (n > values_.size()) values_.resize(n);
+        }
+        io::NumericColumn release() {
+            values_.resize(size_);
+            size_ = 0;
+            return io::NumericColumn(std::move(values_));
+        }
+
+    private:
+        std::vector<double> values_;
+        std::size_t size_ = 0;
+    };
+
+    struct Sink {
+        std::string name;
+        std::size_t file_column;  // 0-based field index in the file
+        io::ColumnType type;
+        NumberBuffer numbers;
+        io::TextColumn text;
+        bool numeric_ok = true;  // automatic: every cell so far was a number or missing
+    };
+
+    /// Reserves room for the rows the rest of the input probably holds (from the bytes per row so far).
+    void reserve_for(std::size_t total_bytes) {
+        const double per_row = static_cast<double>(scanner_.consumed()) / static_cast<double>(rows_);
+        const auto expected = static_cast<std::size_t>(static_cast<double>(total_bytes) / per_row * 1.05) + 16;
+        const std::size_t rows = std::min(expected, options_.max_rows);
+        for (auto& sink : sinks_) {
+            if (sink.type != io::ColumnType::text) sink.numbers.reserve(rows);
+            if (sink.type != io::ColumnType::number) sink.text.reserve(rows, 0);
+        }
+    }
+
+    void validate_options() const {
+        const char d = options_.delimiter;
+        if (d == '\n' || d == '\r') throw invalid_parameter("delimiter", "a line break", "any other single byte");
+        if (options_.quote && (*options_.quote == d || *options_.quote == '\n' || *options_.quote == '\r'))
+            throw invalid_parameter("quote", std::string(1, *options_.quote), "a byte other than the delimiter and line breaks");
+        if (options_.thousands && (*options_.thousands == '.' || (*options_.thousands >= '0' && *options_.thousands <= '9')))
+            throw invalid_parameter("thousands", std::string(1, *options_.thousands), "a separator other than '.' and digits");
+        if (options_.chunk_bytes == 0) throw invalid_parameter("chunk_bytes", 0, ">= 1");
+    }
+
+    void dedupe_names() {  // as pandas: a repeated name gets ".1", ".2", ...
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            int k = 0;
+            const std::string base = names_[j];
+            auto taken = [&](const std::string& n) {
+                for (std::size_t i = 0; i < j; ++i)
+                    if (names_[i] == n) return true;
+                return false;
+            };
+            while (taken(names_[j])) names_[j] = base + "." + std::to_string(++k);
+        }
+    }
+
+    void plan_columns(std::size_t header_line) {
+        auto file_index = [&](const std::string& name) -> std::size_t {
+            for (std::size_t j = 0; j < names_.size(); ++j)
+                if (names_[j] == name) return j;
+            std::string available;
+            for (const auto& n : names_) available += (available.empty() ? "" : ", ") + n;
+            throw parse_error(scanner_.source(), header_line, 0,
+                              "unknown column '" + name + "' (the header has: " + available + ")");
+        };
+        auto type_of = [&](const std::string& name) {
+            for (const auto& [n, t] : options_.types)
+                if (n == name) return t;
+            return options_.default_type;
+        };
+        for (const auto& [n, t] : options_.types) (void)file_index(n);
+        std::vector<std::size_t> order;
+        if (options_.columns.empty()) {
+            for (std::size_t j = 0; j < names_.size(); ++j) order.push_back(j);
+        } else {
+            for (const auto& n : options_.columns) {
+                const std::size_t j = file_index(n);
+                if (std::find(order.begin(), order.end(), j) != order.end())
+                    throw invalid_parameter("columns", "'" + n + "' twice", "each column at most once");
+                order.push_back(j);
+            }
+        }
+        field_to_sink_.assign(width_, -1);
+        for (std::size_t s = 0; s < order.size(); ++s) {
+            const std::size_t j = order[s];
+            sinks_.push_back(Sink{names_[j], j, type_of(names_[j]), {}, {}, true});
+            field_to_sink_[j] = static_cast<int>(s);
+        }
+    }
+
+    void add_record(const std::vector<CsvScanner::Field>& fields) {
+        if (fields.size() != width_) {
+            throw parse_error(scanner_.source(), fields.front().line, std::min(fields.size(), width_) + 1,
+                              "row has " + std::to_string(fields.size()) + " fields, the " +
+                                  (options_.header ? "header has " : "first row has ") + std::to_string(width_));
+        }
+        for (std::size_t j = 0; j < width_; ++j) {
+            const int s = field_to_sink_[j];
+            if (s < 0) continue;
+            Sink& sink = sinks_[static_cast<std::size_t>(s)];
+            const auto& f = fields[j];
+            double x;
+            // hot path: a plain number straight from the (padded) buffer; NaN ("nan") is missing
+            if (sink.type == io::ColumnType::number && fast_numbers_ && !f.escaped &&
+                parse_double_padded(f.data, f.data + f.size, x)) {
+                sink.numbers.push_back(x);
+                continue;
+            }
+            add_cell(sink, f);
+        }
+        ++rows_;
+    }
+
+    std::string_view raw(const CsvScanner::Field& f) {
+        if (!f.escaped) return {f.data, f.size};
+        unescaped_.clear();
+        const char q = *options_.quote;
+        for (std::size_t i = 0; i < f.size; ++i) {
+            unescaped_.push_back(f.data[i]);
+            if (f.data[i] == q) ++i;  // "" -> "
+        }
+        return unescaped_;
+    }
+
+    bool is_na(std::string_view v) const {
+        for (const auto& na : options_.na_values)
+            if (v == na) return true;
+        return false;
+    }
+
+    bool to_number(std::string_view v, double& out) {
+        // v is in the scanner's padded buffer unless it was unescaped into scratch
+        if (v.data() == unescaped_.data() ? parse_double(v, out) : parse_double_padded(v.data(), v.data() + v.size(), out))
+            return true;
+        if (options_.thousands && v.find(*options_.thousands) != std::string_view::npos) {
+            digits_.clear();
+            for (char c : v)
+                if (c != *options_.thousands) digits_.push_back(c);
+            return parse_double(digits_, out);
+        }
+        return false;
+    }
+
+    static bool blank(std::string_view v) {
+        for (char c : v)
+            if (c != ' ' && c != '\t') return false;
+        return true;
+    }
+
+    void add_cell(Sink& sink, const CsvScanner::Field& f) {
+        const std::string_view v = raw(f);
+        const bool missing = (!f.quoted && v.empty());
+        switch (sink.type) {
+            case io::ColumnType::text:
+                if (missing) sink.text.push_missing();
+                else sink.text.push_back(decode_text(f, sink.file_column));
+                return;
+            case io::ColumnType::number: {
+                double x;
+                if (missing || blank(v) || is_na(v)) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                else if (to_number(v, x)) {
+                    if (std::isnan(x)) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                    else sink.numbers.push_back(x);
+                } else if (options_.on_bad_number == io::BadNumber::missing) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                else
+                    throw parse_error(scanner_.source(), f.line, sink.file_column + 1,
+                                      "column '" + sink.name + "': '" + printable(v) + "' is not a number");
+                return;
+            }
+            case io::ColumnType::automatic: {
+                if (missing) {
+                    sink.text.push_missing();
+                    if (sink.numeric_ok) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                    return;
+                }
+                if (sink.numeric_ok) {
+                    double x;
+                    if (blank(v) || is_na(v)) {
+                        sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                        sink.text.push_back(decode_text(f, sink.file_column));
+                        return;
+                    }
+                    if (to_number(v, x)) {
+                        if (std::isnan(x)) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                        else sink.numbers.push_back(x);
+                        sink.text.push_back(v);  // numbers are ASCII
+                        return;
+                    }
+                    sink.numeric_ok = false;
+                    sink.numbers = NumberBuffer();
+                }
+                sink.text.push_back(decode_text(f, sink.file_column));
+                return;
+            }
+        }
+    }
+
+    static std::string printable(std::string_view v) {
+        std::string s;
+        for (char c : v.substr(0, 80)) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u < 0x20 || u >= 0x7F) {
+                char hex[8];
+                std::snprintf(hex, sizeof hex, "\\x%02X", u);
+                s += hex;
+            } else s += c;
+        }
+        if (v.size() > 80) s += "...";
+        return s;
+    }
+
+    /// The field as UTF-8: quotes undone, Latin-1 converted, UTF-8 validated (or repaired).
+    std::string_view decode_text(const CsvScanner::Field& f, std::size_t file_column) {
+        std::string_view v = raw(f);
+        if (is_ascii(v)) return v;
+        decoded_.clear();
+        const auto* s = reinterpret_cast<const unsigned char*>(v.data());
+        if (options_.encoding == io::Encoding::latin1) {
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                if (s[i] < 0x80) decoded_.push_back(static_cast<char>(s[i]));
+                else {
+                    decoded_.push_back(static_cast<char>(0xC0 | (s[i] >> 6)));
+                    decoded_.push_back(static_cast<char>(0x80 | (s[i] & 0x3F)));
+                }
+            }
+            return decoded_;
+        }
+        for (std::size_t i = 0; i < v.size();) {
+            std::size_t bad = 0;
+            const std::size_t len = utf8_sequence(s + i, v.size() - i, bad);
+            if (len > 0) {
+                decoded_.append(v.data() + i, len);
+                i += len;
+                continue;
+            }
+            if (options_.invalid_utf8 == io::InvalidUtf8::error) {
+                // line of the bad byte: the field's start line plus the line breaks before it
+                std::size_t line = f.line;
+                for (std::size_t k = 0; k < i; ++k) line += (v[k] == '\n');
+                throw parse_error(scanner_.source(), line, file_column + 1,
+                                  "invalid UTF-8 (byte 0x" + hex_byte(s[i]) + " at byte " + std::to_string(i + 1) +
+                                      " of the field '" + printable(v) +
+                                      "'); read it with encoding = latin1 or invalid_utf8 = replace");
+            }
+            decoded_ += "\xEF\xBF\xBD";
+            i += bad;
+        }
+        return decoded_;
+    }
+
+    static std::string hex_byte(unsigned char b) {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%02X", b);
+        return hex;
+    }
+
+    CsvScanner& scanner_;
+    const io::CsvOptions& options_;
+    std::vector<std::string> names_;
+    std::vector<Sink> sinks_;
+    std::vector<int> field_to_sink_;
+    std::size_t width_ = 0;
+    std::size_t rows_ = 0;
+    std::size_t size_hint_ = 0;
+    bool finish_empty = false;
+    bool fast_numbers_ = true;  // no na_values: a parsed number needs no further checks
+    bool have_pending_ = false;
+    std::vector<CsvScanner::Field> pending_;
+    std::string unescaped_, decoded_, digits_;
+};
+
+inline io::Table read_csv_with(CsvScanner::Reader reader, std::string source, const io::CsvOptions& options,
+                               std::size_t size_hint) {
+    CsvScanner scanner(std::move(reader), std::move(source), options);
+    CsvTableBuilder builder(scanner, options, size_hint);
+    return builder.build();
+}
+
+inline void write_csv_field(std::ostream& out, std::string_view v, char delimiter, bool force_quotes) {
+    const bool needs = force_quotes || v.find_first_of(std::string{delimiter, '"', '\n', '\r'}) != std::string_view::npos;
+    if (!needs) {
+        out << v;
+        return;
+    }
+    out << '"';
+    for (char c : v) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
+}
+
+}  // namespace musiclab::detail
+
+// ------------------------------------------------------------------------------------------------
+namespace musiclab::io {
+
+inline Table read_csv(const std::filesystem::path& path, const CsvOptions& options) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!file) throw io_error(path.string(), std::string("cannot open: ") + std::strerror(errno));
+    std::FILE* f = file.get();
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    const std::size_t size_hint = ec ? 0 : static_cast<std::size_t>(bytes);
+    const std::string name = path.string();
+    return detail::read_csv_with(
+        [f, name](char* dst, std::size_t n) {
+            const std::size_t got = std::fread(dst, 1, n, f);
+            if (got < n && std::ferror(f)) throw io_error(name, "read error");
+            return got;
+        },
+        name, options, size_hint);
+}
+
+inline Table read_csv_text(std::string_view text, const CsvOptions& options, std::string source) {
+    std::size_t offset = 0;
+    return detail::read_csv_with(
+        [text, &offset](char* dst, std::size_t n) {
+            const std::size_t k = std::min(n, text.size() - offset);
+            std::memcpy(dst, text.data() + offset, k);
+            offset += k;
+            return k;
+        },
+        std::move(source), options, text.size());
+}
+
+inline void write_csv(const Table& table, std::ostream& out, char delimiter) {
+    for (std::size_t j = 0; j < table.cols(); ++j) {
+        if (j) out << delimiter;
+        detail::write_csv_field(out, table.names()[j], delimiter, false);
+    }
+    out << '\n';
+    char buf[64];
+    for (std::size_t i = 0; i < table.rows(); ++i) {
+        for (std::size_t j = 0; j < table.cols(); ++j) {
+            if (j) out << delimiter;
+            const auto& column = table.column(j);
+            if (const auto* num = std::get_if<NumericColumn>(&column)) {
+                if (num->is_missing(i)) continue;
+                const auto r = std::to_chars(buf, buf + sizeof buf, (*num)[i]);
+                out.write(buf, r.ptr - buf);
+            } else {
+                const auto& text = std::get<TextColumn>(column);
+                if (text.is_missing(i)) continue;
+                detail::write_csv_field(out, text[i], delimiter, text[i].empty());
+            }
+        }
+        out << '\n';
+    }
+}
+
+inline void write_csv(const Table& table, const std::filesystem::path& path, char delimiter) {
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw io_error(path.string(), "cannot open for writing");
+    write_csv(table, out, delimiter);
+    if (!out) throw io_error(path.string(), "write failed");
+}
+
+}  // namespace musiclab::io
