@@ -2,5 +2,8 @@
 // splits — scikit-learn 1.2 semantics where sklearn has the same tool (see docs/preprocess.md).
 #pragma once
 
+#include "preprocess/dates.hpp"
 #include "preprocess/feature_hasher.hpp"
+#include "preprocess/one_hot.hpp"
 #include "preprocess/scalers.hpp"
+#include "preprocess/split.hpp"

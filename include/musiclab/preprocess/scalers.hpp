@@ -320,7 +320,7 @@ inline MinMaxScaler::MinMaxScaler(const MinMaxScalerOptions& options) : options_
     const auto [lo, hi] = options.feature_range;
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) {
         throw invalid_parameter("feature_range",
-                                "(" + std::to_string(lo) + ", " + std::to_string(hi) + ")",
+                                std::string("(") + std::to_string(lo) + ", " + std::to_string(hi) + ")",
                                 "finite (min, max) with min < max");
     }
     resolve_threads(options.num_threads);
