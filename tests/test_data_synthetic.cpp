@@ -189,6 +189,12 @@ TEST_CASE("track values lie in the ranges and encodings of the real data") {
         CHECK(artists.front() != ';');
         CHECK(artists.back() != ';');
         CHECK(artists.find(";;") == std::string_view::npos);
+        std::vector<std::string_view> parts;
+        for (std::size_t start = 0, end = 0; start <= artists.size(); start = end + 1) {
+            end = std::min(artists.find(';', start), artists.size());
+            parts.push_back(artists.substr(start, end - start));
+        }
+        CHECK(std::set<std::string_view>(parts.begin(), parts.end()).size() == parts.size());  // no repeats
         CHECK(!t.text("track_name")[i].empty());
         CHECK(!t.text("album_name")[i].empty());
         CHECK(valid_utf8(artists));

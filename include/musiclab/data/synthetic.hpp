@@ -107,9 +107,10 @@ inline std::span<const std::string_view> tracks_columns() noexcept;
 /// Column names of Catalogue::listens.
 inline std::span<const std::string_view> listens_columns() noexcept;
 
-/// Generates the catalogue. Cost O(n_tracks log n_artists + total listens x log n_tracks); the
-/// default size takes a few milliseconds. Single-threaded; independent calls may run
-/// concurrently. Throws musiclab::invalid_parameter for options outside their ranges.
+/// Generates the catalogue. Cost O(n_tracks log n_artists + total listens x log n_tracks): the
+/// default size (5,000 tracks, ~33,000 listens) takes ~20-40 ms, 100,000 tracks ~0.3 s.
+/// Single-threaded; independent calls may run concurrently. Throws musiclab::invalid_parameter
+/// for options outside their ranges.
 inline Catalogue make_catalogue(const SyntheticOptions& options = {});
 
 }  // namespace musiclab::data
@@ -720,7 +721,7 @@ inline data::Catalogue generate(const data::SyntheticOptions& o) {
         const double li = live ? r.uniform(0.65, 0.99) : std::min(0.99, 0.02 + std::exp(r.normal(std::log(0.11), 0.6)));
         const double lo = clamp(-4.5 - 22.0 * (1.0 - en) * (1.0 - en) + r.normal(0.0, 3.0), -45.0, -0.3);
         const double te = clamp(r.normal(g.tempo + ar.tempo, g.tempo_sd), 45.0, 220.0);
-        const double dur_s = clamp(std::exp(std::log(g.duration_s) + r.normal(0.0, gi == 7 ? 0.5 : 0.25)), 30.0, 1200.0);
+        const double dur_s = clamp(std::exp(std::log(g.duration_s) + r.normal(0.0, g.name == "classical" ? 0.5 : 0.25)), 30.0, 1200.0);
         const int k = static_cast<int>(sample_cumulative(r, key_cumulative));
         const int mo = r.uniform() < g.major_rate ? 1 : 0;
         const double tsu = r.uniform();
@@ -763,12 +764,14 @@ inline data::Catalogue generate(const data::SyntheticOptions& o) {
         if (n_artists > 1 && r.uniform() < collab_p) {
             const std::size_t extra = r.uniform() < 0.8 ? 1 : 2;
             double best = ar.quality;
+            std::size_t previous = a;
             for (std::size_t e = 0; e < extra; ++e) {
                 std::size_t b;
                 const auto& pool = genre_artists[ar.genre];
                 if (pool.size() > 1 && r.uniform() < 0.8) b = pool[r.below(pool.size())];
                 else b = static_cast<std::size_t>(r.below(n_artists));
-                if (b == a) continue;
+                if (b == a || b == previous) continue;
+                previous = b;
                 artists_field.append(";").append(artists[b].name);
                 if (feat.empty()) feat = artists[b].name;
                 best = std::max(best, artists[b].quality);
@@ -793,7 +796,7 @@ inline data::Catalogue generate(const data::SyntheticOptions& o) {
                 title.push_back(' ');
                 append_int(title, album->year + 10 + static_cast<int>(r.below(static_cast<std::uint64_t>(last_year - album->year - 9))));
             }
-        } else if ((gi == 3 || gi == 20 || gi == 22) && r.uniform() < 0.1) {
+        } else if (g.style == 2 && g.name != "ambient" && r.uniform() < 0.1) {
             title.append(" - Radio Edit");
         } else if (r.uniform() < 0.02) {
             title.append(" - Acoustic");
