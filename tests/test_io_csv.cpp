@@ -295,6 +295,39 @@ TEST_CASE("csv: results do not depend on where the streaming buffer splits the i
     CHECK(reference.numeric("score").is_missing(1));
 }
 
+TEST_CASE("csv: numeric files parse the same through the fast path at every buffer split") {
+    const std::string text = "a,b,skip,c\r\n1,-2.5,x,3\r\n,0.125,\"q,q\",-0\r\n7,8,y,\r\n1e3,.5,z,12345678901234567\r\n-,1,w,2\n";
+    for (const bool typed : {false, true}) {
+        CsvOptions base;
+        base.columns = {"a", "b", "c"};
+        base.on_bad_number = musiclab::io::BadNumber::missing;
+        if (typed) base.default_type = ColumnType::number;
+        const auto reference = read_csv_text(text, base);
+        std::ostringstream ref_csv;
+        musiclab::io::write_csv(reference, ref_csv);
+        for (std::size_t chunk = 1; chunk <= 80; ++chunk) {
+            CsvOptions o = base;
+            o.chunk_bytes = chunk;
+            std::ostringstream csv;
+            musiclab::io::write_csv(read_csv_text(text, o), csv);
+            INFO("typed = " << typed << ", chunk_bytes = " << chunk);
+            CHECK(csv.str() == ref_csv.str());
+        }
+        if (typed) {
+            CHECK(reference.numeric("a")[3] == 1000.0);
+            CHECK(reference.numeric("b")[3] == 0.5);
+            CHECK(reference.numeric("c")[3] == 12345678901234567.0);
+            CHECK(reference.numeric("a").is_missing(1));
+            CHECK(reference.numeric("a").is_missing(4));  // "-" alone is not a number
+            CHECK(std::signbit(reference.numeric("c")[1]));
+        } else {
+            CHECK(reference.kind("a") == ColumnKind::text);  // "-" makes it text
+            CHECK(reference.text("a")[4] == "-");
+            CHECK(reference.numeric("b")[0] == -2.5);
+        }
+    }
+}
+
 TEST_CASE("csv: write_csv then read_csv gives back the same table") {
     musiclab::io::Table t;
     t.add("x", musiclab::io::NumericColumn({0.1, -1e-300, 123456789.125, 0.0}, {0, 0, 0, 1}));

@@ -187,20 +187,21 @@ inline std::uint64_t leading_digits8(const char* p, int& n) noexcept {
     return (((w & mask) * mul1) + (((w >> 16) & mask) * mul2)) >> 32;
 }
 
-/// The common case in one pass: [p, e) is 1-16 bytes of digits with at most one '.', and 16 bytes
-/// are readable at p. Finds the digits with one SSE2 compare, squeezes the dot out of a 128-bit
-/// word and converts both 8-digit halves in parallel. False (out untouched) for anything else.
-inline bool parse_plain_decimal16(const char* p, const char* e, bool negative, double& out) noexcept {
 #if defined(__SSE2__)
-    const auto len = static_cast<unsigned>(e - p);
-    if (len == 0 || len > 16) return false;
+/// Bit i set where byte i of the 16 at p is an ASCII digit (digits) or '.' (dots).
+inline void decimal_masks16(const char* p, unsigned& digits, unsigned& dots) noexcept {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i is_digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-    const auto digit = static_cast<unsigned>(_mm_movemask_epi8(is_digit));
-    const auto dot = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))));
-    const unsigned want = len == 16 ? 0xFFFFu : (1u << len) - 1;
-    const unsigned dots = dot & want;
-    if (((digit | dots) & want) != want || (dots & (dots - 1)) != 0) return false;
+    const __m128i is_digit =
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    digits = static_cast<unsigned>(_mm_movemask_epi8(is_digit));
+    dots = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))));
+}
+#endif
+
+/// The value of the len (1..16) bytes at p, known to be digits with the single '.' (if any) at the
+/// set bit of `dots`; 16 bytes are readable at p. Squeezes the dot out of a 128-bit word, pads
+/// with '0' and converts both 8-digit halves in parallel. False for "." alone or > 2^53.
+inline bool decimal16_value(const char* p, unsigned len, unsigned dots, bool negative, double& out) noexcept {
     uint128 x;
     std::memcpy(&x, p, 16);
     unsigned n = len, frac = 0;
@@ -221,9 +222,24 @@ inline bool parse_plain_decimal16(const char* p, const char* e, bool negative, d
     if (mantissa > (std::uint64_t{1} << 53)) return false;
     static constexpr double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    const double value = static_cast<double>(mantissa) / pow10[frac];  // exact / exact: correctly rounded
+    // Clinger's fast path: mantissa and 10^frac are exact doubles, so one division is correctly rounded
+    const double value = static_cast<double>(mantissa) / pow10[frac];
     out = negative ? -value : value;
     return true;
+}
+
+/// The common case in one pass: [p, e) is 1-16 bytes of digits with at most one '.', and 16 bytes
+/// are readable at p. False (out untouched) for anything else.
+inline bool parse_plain_decimal16(const char* p, const char* e, bool negative, double& out) noexcept {
+#if defined(__SSE2__)
+    const auto len = static_cast<unsigned>(e - p);
+    if (len == 0 || len > 16) return false;
+    unsigned digit, dot;
+    decimal_masks16(p, digit, dot);
+    const unsigned want = len == 16 ? 0xFFFFu : (1u << len) - 1;
+    const unsigned dots = dot & want;
+    if (((digit | dots) & want) != want || (dots & (dots - 1)) != 0) return false;
+    return decimal16_value(p, len, dots, negative, out);
 #else
     (void)p, (void)e, (void)negative, (void)out;
     return false;
@@ -333,6 +349,66 @@ public:
             if (s == Scan::end) return false;
             refill();  // Scan::need_more
         }
+    }
+
+    /// What try_numeric_record does with each field.
+    enum class FastKind : std::uint8_t { skip, number };
+
+    /// Fast path for the common record: every field is skipped (unquoted) or a plain decimal
+    /// (optional '-', digits, at most one '.', at most 16 bytes) or empty, the record is complete
+    /// in the buffer and has exactly `width` fields. Then values[j] gets each number (NaN when
+    /// empty), starts[j]/lengths[j] its bytes, and true is returned. Otherwise nothing is
+    /// consumed and false is returned: the caller takes the general path (next()).
+    bool try_numeric_record(const FastKind* kinds, std::size_t width, double* values, const char** starts,
+                            std::uint32_t* lengths) noexcept {
+#if defined(__SSE2__)
+        const char* const base = buffer_.data();
+        const char* p = base + pos_;
+        const char* const end = base + end_;
+        if (p >= end || *p == '\n' || *p == '\r') return false;
+        for (std::size_t j = 0; j < width; ++j) {
+            const bool last = j + 1 == width;
+            const char* t;  // the field's terminator
+            if (kinds[j] == FastKind::skip) {
+                if (has_quote_ && p < end && *p == quote_) return false;
+                t = find_field_end(p, end, delim_);
+            } else {
+                const bool negative = p < end && *p == '-';
+                const char* digits = p + negative;
+                unsigned digit, dot;
+                decimal_masks16(digits, digit, dot);  // padding keeps this load inside the buffer
+                const auto len = static_cast<unsigned>(__builtin_ctz(~(digit | dot) | 0x10000u));
+                if (len == 16) return false;
+                t = digits + len;
+                const unsigned dots = dot & ((1u << len) - 1);
+                if (len == 0) {
+                    if (negative) return false;
+                    values[j] = std::numeric_limits<double>::quiet_NaN();
+                } else if ((dots & (dots - 1)) != 0 || !decimal16_value(digits, len, dots, negative, values[j])) {
+                    return false;
+                }
+                starts[j] = p;
+                lengths[j] = static_cast<std::uint32_t>(t - p);
+            }
+            if (t >= end) return false;
+            if (!last) {
+                if (*t != delim_) return false;
+                p = t + 1;
+            } else if (*t == '\n') {
+                p = t + 1;
+            } else if (*t == '\r' && t + 1 < end && t[1] == '\n') {  // only numbers stop at '\r'
+                p = t + 2;
+            } else {
+                return false;
+            }
+        }
+        pos_ = static_cast<std::size_t>(p - base);
+        ++line_;
+        return true;
+#else
+        (void)kinds, (void)width, (void)values, (void)starts, (void)lengths;
+        return false;
+#endif
     }
 
     /// Drops a UTF-8 byte-order mark at the very start of the input.
@@ -517,8 +593,16 @@ public:
     io::Table build() {
         std::vector<CsvScanner::Field> fields;
         if (!finish_empty) {
-            while (rows_ < options_.max_rows && scanner_.next(fields)) {
-                add_record(fields);
+            update_fast_plan();
+            while (rows_ < options_.max_rows) {
+                if (fast_ && scanner_.try_numeric_record(fast_kinds_.data(), width_, fast_values_.data(),
+                                                         fast_starts_.data(), fast_lengths_.data())) {
+                    add_fast_record();
+                } else {
+                    if (!scanner_.next(fields)) break;
+                    add_record(fields);
+                    if (fast_possible_) update_fast_plan();
+                }
                 if (rows_ == 4096 && size_hint_ > 0) reserve_for(size_hint_);
             }
         }
@@ -563,6 +647,35 @@ private:
         io::TextColumn text;
         bool numeric_ok = true;  // automatic: every cell so far was a number or missing
     };
+
+    /// The fast path applies while every selected column is numeric (typed, or automatic and
+    /// numeric so far) and no na_values need checking.
+    void update_fast_plan() {
+        fast_kinds_.assign(width_, CsvScanner::FastKind::skip);
+        fast_values_.resize(width_);
+        fast_starts_.resize(width_);
+        fast_lengths_.resize(width_);
+        fast_ = fast_numbers_ && width_ > 0;
+        for (const auto& sink : sinks_) {
+            const bool numeric = sink.type == io::ColumnType::number ||
+                                 (sink.type == io::ColumnType::automatic && sink.numeric_ok);
+            if (!numeric) fast_ = false;
+            fast_kinds_[sink.file_column] = CsvScanner::FastKind::number;
+        }
+        fast_possible_ = fast_;
+    }
+
+    void add_fast_record() {
+        for (auto& sink : sinks_) {
+            const std::size_t j = sink.file_column;
+            sink.numbers.push_back(fast_values_[j]);
+            if (sink.type == io::ColumnType::automatic) {
+                if (fast_lengths_[j] == 0) sink.text.push_missing();
+                else sink.text.push_back(std::string_view(fast_starts_[j], fast_lengths_[j]));
+            }
+        }
+        ++rows_;
+    }
 
     /// Reserves room for the rows the rest of the input probably holds (from the bytes per row so far).
     void reserve_for(std::size_t total_bytes) {
@@ -808,6 +921,12 @@ private:
     std::size_t size_hint_ = 0;
     bool finish_empty = false;
     bool fast_numbers_ = true;  // no na_values: a parsed number needs no further checks
+    bool fast_ = false;          // try_numeric_record applies to the current columns
+    bool fast_possible_ = false; // ... and may stop applying (an automatic column turned text)
+    std::vector<CsvScanner::FastKind> fast_kinds_;
+    std::vector<double> fast_values_;
+    std::vector<const char*> fast_starts_;
+    std::vector<std::uint32_t> fast_lengths_;
     bool have_pending_ = false;
     std::vector<CsvScanner::Field> pending_;
     std::string unescaped_, decoded_, digits_;

@@ -1,0 +1,16 @@
+# Sourced by scripts/demo and scripts/test: installs the Debian packages musiclab needs, only
+# those that are missing (apt-get update first). Needs root or sudo when something is missing.
+musiclab_packages=(cmake ninja-build g++ ccache libeigen3-dev libxtensor-dev xtl-dev libxsimd-dev
+                   libfast-float-dev doctest-dev libbenchmark-dev)
+musiclab_install_deps() {
+  local missing=() p
+  for p in "${musiclab_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "musiclab: installing missing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
