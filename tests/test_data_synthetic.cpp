@@ -6,6 +6,8 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
