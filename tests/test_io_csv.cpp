@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 
 using musiclab::io::ColumnKind;
@@ -365,30 +364,45 @@ TEST_CASE("csv: bad options are rejected") {
 namespace {
 
 /// Row (and, where given, column) counts of each file, read from the "| ... | file | rows | ..."
-/// table rows of shared/data/README.md: the first cell after the file name that is a number.
+/// table rows of shared/data/README.md: the number cells right after the cell naming the file.
 std::map<std::string, std::pair<std::size_t, std::size_t>> documented_counts(const std::filesystem::path& readme) {
+    auto trim = [](std::string s) {
+        const auto b = s.find_first_not_of(" \t");
+        const auto e = s.find_last_not_of(" \t");
+        return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    auto is_file_name = [](const std::string& s) {
+        const auto dot = s.rfind('.');
+        if (dot == std::string::npos) return false;
+        const auto ext = s.substr(dot);
+        return (ext == ".csv" || ext == ".tsv" || ext == ".dat") &&
+               s.find_first_of(" `/") == std::string::npos;
+    };
+    auto as_count = [](const std::string& s, std::size_t& out) {  // "114,000" -> 114000
+        std::string digits;
+        for (char c : s) {
+            if (c >= '0' && c <= '9') digits += c;
+            else if (c != ',') return false;
+        }
+        if (digits.empty()) return false;
+        out = std::stoul(digits);
+        return true;
+    };
     std::ifstream in(readme);
     std::map<std::string, std::pair<std::size_t, std::size_t>> counts;
     std::string line;
-    const std::regex number(R"(^\s*([0-9][0-9,]*)\s*$)");
     while (std::getline(in, line)) {
         if (line.empty() || line[0] != '|') continue;
         std::vector<std::string> cells;
         std::stringstream ss(line.substr(1));
         std::string c;
-        while (std::getline(ss, c, '|')) cells.push_back(c);
+        while (std::getline(ss, c, '|')) cells.push_back(trim(c));
         for (std::size_t i = 0; i + 1 < cells.size(); ++i) {
-            const auto name = std::regex_replace(cells[i], std::regex(R"(^\s+|\s+$)"), "");
-            if (!std::regex_match(name, std::regex(R"([A-Za-z0-9_.-]+\.(csv|tsv|dat))"))) continue;
-            std::smatch m;
-            std::vector<std::size_t> nums;
-            for (std::size_t k = i + 1; k < cells.size() && nums.size() < 2; ++k) {
-                if (!std::regex_match(cells[k], m, number)) break;
-                std::string digits = m[1];
-                digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
-                nums.push_back(std::stoul(digits));
-            }
-            if (!nums.empty() && !counts.count(name)) counts[name] = {nums[0], nums.size() > 1 ? nums[1] : 0};
+            if (!is_file_name(cells[i]) || counts.count(cells[i])) continue;
+            std::size_t rows = 0, cols = 0;
+            if (!as_count(cells[i + 1], rows)) continue;
+            if (i + 2 < cells.size()) as_count(cells[i + 2], cols);
+            counts[cells[i]] = {rows, cols};
         }
     }
     return counts;
