@@ -295,7 +295,9 @@ TEST_CASE("csv: results do not depend on where the streaming buffer splits the i
 }
 
 TEST_CASE("csv: numeric files parse the same through the fast path at every buffer split") {
-    const std::string text = "a,b,skip,c\r\n1,-2.5,x,3\r\n,0.125,\"q,q\",-0\r\n7,8,y,\r\n1e3,.5,z,12345678901234567\r\n-,1,w,2\n";
+    const std::string text =
+        "a,b,skip,c\r\n1,-2.5,x,3\r\n,0.125,\"q,q\",-0\r\n7,8,y,\r\n1e3,.5,z,12345678901234567\r\n-,1,w,2\n"
+        "2.5E+2,1e-400,v,3.0e\n";
     for (const bool typed : {false, true}) {
         CsvOptions base;
         base.columns = {"a", "b", "c"};
@@ -319,6 +321,9 @@ TEST_CASE("csv: numeric files parse the same through the fast path at every buff
             CHECK(reference.numeric("a").is_missing(1));
             CHECK(reference.numeric("a").is_missing(4));  // "-" alone is not a number
             CHECK(std::signbit(reference.numeric("c")[1]));
+            CHECK(reference.numeric("a")[5] == 250.0);
+            CHECK(reference.numeric("b")[5] == 0.0);       // underflow, as strtod
+            CHECK(reference.numeric("c").is_missing(5));   // "3.0e" is not a number
         } else {
             CHECK(reference.kind("a") == ColumnKind::text);  // "-" makes it text
             CHECK(reference.text("a")[4] == "-");

@@ -198,34 +198,65 @@ inline void decimal_masks16(const char* p, unsigned& digits, unsigned& dots) noe
 }
 #endif
 
-/// The value of the len (1..16) bytes at p, known to be digits with the single '.' (if any) at the
-/// set bit of `dots`; 16 bytes are readable at p. Squeezes the dot out of a 128-bit word, pads
-/// with '0' and converts both 8-digit halves in parallel. False for "." alone or > 2^53.
-inline bool decimal16_value(const char* p, unsigned len, unsigned dots, bool negative, double& out) noexcept {
+/// The integer spelled by the len (1..16) bytes at p, known to be digits with the single '.' (if
+/// any) at the set bit of `dots`, and the number of digits after the dot; 16 bytes are readable
+/// at p. Squeezes the dot out of a 64- or 128-bit word, pads with '0' and converts 8 digits at a
+/// time (SWAR). False for "." alone.
+inline bool decimal16_mantissa(const char* p, unsigned len, unsigned dots, std::uint64_t& mantissa,
+                               unsigned& frac) noexcept {
+    frac = 0;
+    if (len <= 8) {  // the usual case ("0.881", "-16.241", "195425"): one 64-bit word
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        unsigned n = len;
+        if (dots) {
+            const auto k = static_cast<unsigned>(__builtin_ctz(dots));
+            const std::uint64_t low = (std::uint64_t{1} << (8 * k)) - 1;  // k <= 7
+            w = (w & low) | ((w >> 8) & ~low);
+            frac = len - k - 1;
+            n = len - 1;
+            if (n == 0) return false;  // "." alone
+        }
+        if (n < 8) w = (w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n));  // left-pad with '0'
+        mantissa = eight_digits(w);
+        return true;
+    }
     uint128 x;
     std::memcpy(&x, p, 16);
-    unsigned n = len, frac = 0;
+    unsigned n = len;
     if (dots) {
         const auto k = static_cast<unsigned>(__builtin_ctz(dots));
         const uint128 low = k == 0 ? uint128{0} : ((uint128{1} << (8 * k)) - 1);
         x = (x & low) | ((x >> 8) & ~low);
         frac = len - k - 1;
         n = len - 1;
-        if (n == 0) return false;  // "." alone
     }
     if (n < 16) {
         const uint128 zeros = (uint128{0x3030303030303030ULL} << 64) | uint128{0x3030303030303030ULL};
         x = (x << (8 * (16 - n))) | (zeros >> (8 * n));  // left-pad with '0' to 16 digits
     }
-    const std::uint64_t mantissa = eight_digits(static_cast<std::uint64_t>(x)) * 100000000ULL +
-                                   eight_digits(static_cast<std::uint64_t>(x >> 64));
-    if (mantissa > (std::uint64_t{1} << 53)) return false;
-    static constexpr double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    // Clinger's fast path: mantissa and 10^frac are exact doubles, so one division is correctly rounded
-    const double value = static_cast<double>(mantissa) / pow10[frac];
+    mantissa = eight_digits(static_cast<std::uint64_t>(x)) * 100000000ULL + eight_digits(static_cast<std::uint64_t>(x >> 64));
+    return true;
+}
+
+/// mantissa * 10^exponent when Clinger's fast path makes it exact: mantissa <= 2^53 and
+/// |exponent| <= 22, so mantissa and 10^|exponent| are exact doubles and one IEEE multiply or
+/// divide is correctly rounded. False otherwise (out untouched).
+inline bool clinger(std::uint64_t mantissa, int exponent, bool negative, double& out) noexcept {
+    static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (mantissa > (std::uint64_t{1} << 53) || exponent < -22 || exponent > 22) return false;
+    const double m = static_cast<double>(mantissa);
+    const double value = exponent < 0 ? m / pow10[-exponent] : m * pow10[exponent];
     out = negative ? -value : value;
     return true;
+}
+
+/// decimal16_mantissa followed by clinger(mantissa, -frac).
+inline bool decimal16_value(const char* p, unsigned len, unsigned dots, bool negative, double& out) noexcept {
+    std::uint64_t mantissa;
+    unsigned frac;
+    return decimal16_mantissa(p, len, dots, mantissa, frac) && clinger(mantissa, -static_cast<int>(frac), negative, out);
 }
 
 /// The common case in one pass: [p, e) is 1-16 bytes of digits with at most one '.', and 16 bytes
@@ -384,8 +415,26 @@ public:
                 if (len == 0) {
                     if (negative) return false;
                     values[j] = std::numeric_limits<double>::quiet_NaN();
-                } else if ((dots & (dots - 1)) != 0 || !decimal16_value(digits, len, dots, negative, values[j])) {
-                    return false;
+                } else {
+                    std::uint64_t mantissa;
+                    unsigned frac;
+                    if ((dots & (dots - 1)) != 0 || !decimal16_mantissa(digits, len, dots, mantissa, frac)) return false;
+                    int exponent = -static_cast<int>(frac);
+                    if (t < end && (*t == 'e' || *t == 'E')) {  // "2.34e-05": up to 3 exponent digits
+                        const char* q = t + 1;
+                        const bool eneg = q < end && *q == '-';
+                        q += (q < end && (*q == '-' || *q == '+'));
+                        int e10 = 0, edigits = 0;
+                        while (q < end && edigits < 4 && static_cast<unsigned>(*q - '0') < 10) {
+                            e10 = e10 * 10 + (*q - '0');
+                            ++q;
+                            ++edigits;
+                        }
+                        if (edigits == 0 || edigits == 4) return false;
+                        exponent += eneg ? -e10 : e10;
+                        t = q;
+                    }
+                    if (!clinger(mantissa, exponent, negative, values[j])) return false;
                 }
                 starts[j] = p;
                 lengths[j] = static_cast<std::uint32_t>(t - p);
@@ -622,21 +671,26 @@ private:
     class NumberBuffer {
     public:
         void push_back(double x) {
-            if (size_ == values_.size()) values_.resize(std::max<std::size_t>(1024, values_.size() * 2));
-            values_[size_++] = x;
+            if (size_ == capacity_) reserve(std::max<std::size_t>(1024, capacity_ * 2));
+            data_[size_++] = x;
         }
-        void reserve(std::size_t n) {
-            if (n > values_.size()) values_.resize(n);
+        [[gnu::noinline]] void reserve(std::size_t n) {
+            if (n <= capacity_) return;
+            values_.resize(n);
+            data_ = values_.data();
+            capacity_ = n;
         }
         io::NumericColumn release() {
             values_.resize(size_);
-            size_ = 0;
+            size_ = capacity_ = 0;
+            data_ = nullptr;
             return io::NumericColumn(std::move(values_));
         }
 
     private:
-        std::vector<double> values_;
-        std::size_t size_ = 0;
+        std::vector<double> values_;  // capacity_ cells, the first size_ in use
+        double* data_ = nullptr;
+        std::size_t size_ = 0, capacity_ = 0;
     };
 
     struct Sink {
