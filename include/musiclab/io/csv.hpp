@@ -390,11 +390,12 @@ public:
 
     /// Fast path for the common record: every field is skipped (unquoted) or a plain decimal
     /// (optional '-', digits, at most one '.', at most 16 bytes) or empty, the record is complete
-    /// in the buffer and has exactly `width` fields. Then values[j] gets each number (NaN when
-    /// empty), starts[j]/lengths[j] its bytes, and true is returned. Otherwise nothing is
-    /// consumed and false is returned: the caller takes the general path (next()).
-    bool try_numeric_record(const FastKind* kinds, std::size_t width, double* values, const char** starts,
-                            std::uint32_t* lengths) noexcept {
+    /// in the buffer and has exactly `width` fields. Then each number (NaN when
+    /// empty) in outputs[j][row], its bytes in starts[j]/lengths[j], and true is returned.
+    /// Otherwise nothing is consumed (outputs[.][row] may have been written) and false is
+    /// returned: the caller takes the general path (next()).
+    bool try_numeric_record(const FastKind* kinds, std::size_t width, double* const* outputs, std::size_t row,
+                            const char** starts, std::uint32_t* lengths) noexcept {
 #if defined(__SSE2__)
         const char* const base = buffer_.data();
         const char* p = base + pos_;
@@ -417,7 +418,7 @@ public:
                 const unsigned dots = dot & ((1u << len) - 1);
                 if (len == 0) {
                     if (negative) return false;
-                    values[j] = std::numeric_limits<double>::quiet_NaN();
+                    outputs[j][row] = std::numeric_limits<double>::quiet_NaN();
                 } else {
                     std::uint64_t mantissa;
                     unsigned frac;
@@ -437,7 +438,7 @@ public:
                         exponent += eneg ? -e10 : e10;
                         t = q;
                     }
-                    if (!clinger(mantissa, exponent, negative, values[j])) return false;
+                    if (!clinger(mantissa, exponent, negative, outputs[j][row])) return false;
                 }
                 starts[j] = p;
                 lengths[j] = static_cast<std::uint32_t>(t - p);
@@ -458,7 +459,7 @@ public:
         ++line_;
         return true;
 #else
-        (void)kinds, (void)width, (void)values, (void)starts, (void)lengths;
+        (void)kinds, (void)width, (void)outputs, (void)row, (void)starts, (void)lengths;
         return false;
 #endif
     }
@@ -647,7 +648,8 @@ public:
         if (!finish_empty) {
             update_fast_plan();
             while (rows_ < options_.max_rows) {
-                if (fast_ && scanner_.try_numeric_record(fast_kinds_.data(), width_, fast_values_.data(),
+                if (fast_ && rows_ >= fast_capacity_) refresh_fast_outputs();
+                if (fast_ && scanner_.try_numeric_record(fast_kinds_.data(), width_, fast_outputs_.data(), rows_,
                                                          fast_starts_.data(), fast_lengths_.data())) {
                     add_fast_record();
                 } else {
@@ -662,7 +664,7 @@ public:
         table.set_source(scanner_.source());
         for (auto& c : sinks_) {
             if (c.type == io::ColumnType::number || (c.type == io::ColumnType::automatic && c.numeric_ok))
-                table.add(c.name, c.numbers.release());
+                table.add(c.name, c.numbers.release(rows_));
             else
                 table.add(c.name, std::move(c.text));
         }
@@ -682,12 +684,13 @@ private:
 #endif
     }
 
-    /// Append-only doubles with the growth check inlined (the per-cell hot path).
+    /// A numeric column under construction, indexed by row (every row gets exactly one value),
+    /// with the capacity check inlined (the per-cell hot path).
     class NumberBuffer {
     public:
-        void push_back(double x) {
-            if (size_ == capacity_) reserve(std::max<std::size_t>(1024, capacity_ * 2));
-            data_[size_++] = x;
+        void set(std::size_t row, double x) {
+            if (row >= capacity_) reserve(std::max<std::size_t>({1024, capacity_ * 2, row + 1}));
+            data_[row] = x;
         }
         [[gnu::noinline]] void reserve(std::size_t n) {
             if (n <= capacity_) return;
@@ -697,17 +700,19 @@ private:
             data_ = values_.data();
             capacity_ = n;
         }
-        io::NumericColumn release() {
-            values_.resize(size_);
-            size_ = capacity_ = 0;
+        double* data() noexcept { return data_; }
+        std::size_t capacity() const noexcept { return capacity_; }
+        io::NumericColumn release(std::size_t rows) {
+            values_.resize(rows);
+            capacity_ = 0;
             data_ = nullptr;
             return io::NumericColumn(std::move(values_));
         }
 
     private:
-        std::vector<double> values_;  // capacity_ cells, the first size_ in use
+        std::vector<double> values_;  // capacity_ cells
         double* data_ = nullptr;
-        std::size_t size_ = 0, capacity_ = 0;
+        std::size_t capacity_ = 0;
     };
 
     struct Sink {
@@ -723,7 +728,8 @@ private:
     /// numeric so far) and no na_values need checking.
     void update_fast_plan() {
         fast_kinds_.assign(width_, CsvScanner::FastKind::skip);
-        fast_values_.resize(width_);
+        fast_outputs_.assign(width_, nullptr);
+        fast_capacity_ = 0;  // refresh_fast_outputs() before the next fast record
         fast_starts_.resize(width_);
         fast_lengths_.resize(width_);
         fast_ = fast_numbers_ && width_ > 0;
@@ -736,11 +742,23 @@ private:
         fast_possible_ = fast_;
     }
 
-    void add_fast_record() {
+    /// Grows every numeric column to hold row rows_ and points the fast path at their storage.
+    void refresh_fast_outputs() {
+        fast_capacity_ = std::numeric_limits<std::size_t>::max();
+        fast_automatic_ = false;
         for (auto& sink : sinks_) {
-            const std::size_t j = sink.file_column;
-            sink.numbers.push_back(fast_values_[j]);
-            if (sink.type == io::ColumnType::automatic) {
+            if (sink.numbers.capacity() <= rows_) sink.numbers.reserve(std::max<std::size_t>({1024, 2 * rows_, rows_ + 1}));
+            fast_outputs_[sink.file_column] = sink.numbers.data();
+            fast_capacity_ = std::min(fast_capacity_, sink.numbers.capacity());
+            fast_automatic_ = fast_automatic_ || sink.type == io::ColumnType::automatic;
+        }
+    }
+
+    void add_fast_record() {  // the numbers are already in place; automatic columns keep the text too
+        if (fast_automatic_) {
+            for (auto& sink : sinks_) {
+                if (sink.type != io::ColumnType::automatic) continue;
+                const std::size_t j = sink.file_column;
                 if (fast_lengths_[j] == 0) sink.text.push_missing();
                 else sink.text.push_back(std::string_view(fast_starts_[j], fast_lengths_[j]));
             }
@@ -757,6 +775,7 @@ private:
             if (sink.type != io::ColumnType::text) sink.numbers.reserve(rows);
             if (sink.type != io::ColumnType::number) sink.text.reserve(rows, 0);
         }
+        fast_capacity_ = 0;  // storage moved: refresh the fast path's pointers
     }
 
     void validate_options() const {
@@ -831,7 +850,7 @@ private:
             // hot path: a plain number straight from the (padded) buffer; NaN ("nan") is missing
             if (sink.type == io::ColumnType::number && fast_numbers_ && !f.escaped &&
                 parse_double_padded(f.data, f.data + f.size, x)) {
-                sink.numbers.push_back(x);
+                sink.numbers.set(rows_, x);
                 continue;
             }
             add_cell(sink, f);
@@ -885,11 +904,11 @@ private:
                 return;
             case io::ColumnType::number: {
                 double x;
-                if (missing || blank(v) || is_na(v)) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                if (missing || blank(v) || is_na(v)) sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
                 else if (to_number(v, x)) {
-                    if (std::isnan(x)) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
-                    else sink.numbers.push_back(x);
-                } else if (options_.on_bad_number == io::BadNumber::missing) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                    if (std::isnan(x)) sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
+                    else sink.numbers.set(rows_, x);
+                } else if (options_.on_bad_number == io::BadNumber::missing) sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
                 else
                     throw parse_error(scanner_.source(), f.line, sink.file_column + 1,
                                       "column '" + sink.name + "': '" + printable(v) + "' is not a number");
@@ -898,19 +917,19 @@ private:
             case io::ColumnType::automatic: {
                 if (missing) {
                     sink.text.push_missing();
-                    if (sink.numeric_ok) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                    if (sink.numeric_ok) sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
                     return;
                 }
                 if (sink.numeric_ok) {
                     double x;
                     if (blank(v) || is_na(v)) {
-                        sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
+                        sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
                         sink.text.push_back(decode_text(f, sink.file_column));
                         return;
                     }
                     if (to_number(v, x)) {
-                        if (std::isnan(x)) sink.numbers.push_back(std::numeric_limits<double>::quiet_NaN());
-                        else sink.numbers.push_back(x);
+                        if (std::isnan(x)) sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
+                        else sink.numbers.set(rows_, x);
                         sink.text.push_back(v);  // numbers are ASCII
                         return;
                     }
@@ -995,7 +1014,9 @@ private:
     bool fast_ = false;          // try_numeric_record applies to the current columns
     bool fast_possible_ = false; // ... and may stop applying (an automatic column turned text)
     std::vector<CsvScanner::FastKind> fast_kinds_;
-    std::vector<double> fast_values_;
+    std::vector<double*> fast_outputs_;  // per file column: where its numbers go (null: skipped)
+    std::size_t fast_capacity_ = 0;      // rows every numeric column can hold
+    bool fast_automatic_ = false;        // some column is automatic (keeps text too)
     std::vector<const char*> fast_starts_;
     std::vector<std::uint32_t> fast_lengths_;
     bool have_pending_ = false;
