@@ -96,6 +96,33 @@ TEST_CASE("csv: automatic types and explicit number and text columns") {
     CHECK(cell(u, "v", 2) == "three");
 }
 
+TEST_CASE("csv: automatic columns that turn text keep every cell's spelling at any buffer size") {
+    // numbers first (their text is not kept: a second pass reads the column as text), leading
+    // missing cells (no second pass needed), NA text before text, and a numeric column untouched
+    const std::string text = "late,early,na,num\n1.50,,NA,1\n007,,,2\n,x,foo,3\nthree,y,bar,4\n";
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 20}) {
+        CsvOptions o;
+        o.chunk_bytes = chunk;
+        o.na_values = {"NA"};
+        const auto t = read_csv_text(text, o);
+        INFO("chunk_bytes = " << chunk);
+        REQUIRE(t.kind("late") == ColumnKind::text);
+        CHECK(cell(t, "late", 0) == "1.50");
+        CHECK(cell(t, "late", 1) == "007");
+        CHECK(t.text("late").is_missing(2));
+        CHECK(cell(t, "late", 3) == "three");
+        REQUIRE(t.kind("early") == ColumnKind::text);
+        CHECK(t.text("early").is_missing(0));
+        CHECK(t.text("early").is_missing(1));
+        CHECK(cell(t, "early", 2) == "x");
+        REQUIRE(t.kind("na") == ColumnKind::text);
+        CHECK(cell(t, "na", 0) == "NA");  // na_values apply to numeric columns only
+        CHECK(t.text("na").is_missing(1));
+        REQUIRE(t.kind("num") == ColumnKind::numeric);
+        CHECK(t.numeric("num")[3] == 4.0);
+    }
+}
+
 TEST_CASE("csv: numbers are read exactly as strtod reads them") {
     // random decimal and scientific strings of every length, compared bit for bit with strtod
     musiclab::Rng rng(12345);
@@ -474,6 +501,15 @@ TEST_CASE("csv: the messy spotify-2023 file with thousands separators and a bad 
     CHECK(t.numeric("in_deezer_playlists").missing_count() == 0);
     CHECK(t.numeric("in_shazam_charts").missing_count() == 50);  // README: 50 empty values
     CHECK(t.text("key").missing_count() == 95);                  // README: key empty in 95 rows
+    // read with automatic types, the streams column turns text at the bad row and keeps every
+    // cell's original spelling (a second pass over the file)
+    CsvOptions automatic;
+    automatic.invalid_utf8 = musiclab::io::InvalidUtf8::replace;
+    const auto a = read_csv(path, automatic);
+    REQUIRE(a.kind("streams") == ColumnKind::text);
+    CHECK(a.text("streams")[0] == "141381703");  // data row 0 of the file
+    CHECK(a.kind("in_deezer_playlists") == ColumnKind::text);  // "2,445" without thousands = ','
+    CHECK(a.kind("bpm") == ColumnKind::numeric);
     // the row with the bad value is the one the README names
     for (std::size_t i = 0; i < t.rows(); ++i)
         if (t.numeric("streams").is_missing(i)) CHECK(t.text("track_name")[i] == "Love Grows (Where My Rosemary Goes)");

@@ -391,11 +391,10 @@ public:
     /// Fast path for the common record: every field is skipped (unquoted) or a plain decimal
     /// (optional '-', digits, at most one '.', at most 16 bytes) or empty, the record is complete
     /// in the buffer and has exactly `width` fields. Then each number (NaN when
-    /// empty) in outputs[j][row], its bytes in starts[j]/lengths[j], and true is returned.
+    /// empty) is in outputs[j][row] and true is returned.
     /// Otherwise nothing is consumed (outputs[.][row] may have been written) and false is
     /// returned: the caller takes the general path (next()).
-    bool try_numeric_record(const FastKind* kinds, std::size_t width, double* const* outputs, std::size_t row,
-                            const char** starts, std::uint32_t* lengths) noexcept {
+    bool try_numeric_record(const FastKind* kinds, std::size_t width, double* const* outputs, std::size_t row) noexcept {
 #if defined(__SSE2__)
         const char* const base = buffer_.data();
         const char* p = base + pos_;
@@ -440,8 +439,6 @@ public:
                     }
                     if (!clinger(mantissa, exponent, negative, outputs[j][row])) return false;
                 }
-                starts[j] = p;
-                lengths[j] = static_cast<std::uint32_t>(t - p);
             }
             if (t >= end) return false;
             if (!last) {
@@ -459,7 +456,7 @@ public:
         ++line_;
         return true;
 #else
-        (void)kinds, (void)width, (void)outputs, (void)row, (void)starts, (void)lengths;
+        (void)kinds, (void)width, (void)outputs, (void)row;
         return false;
 #endif
     }
@@ -643,15 +640,17 @@ public:
         if (have_pending_) add_record(pending_);
     }
 
+    /// Automatic columns that turned text after holding numbers (see read_csv_with).
+    const std::vector<std::string>& lost_columns() const noexcept { return lost_columns_; }
+
     io::Table build() {
         std::vector<CsvScanner::Field> fields;
         if (!finish_empty) {
             update_fast_plan();
             while (rows_ < options_.max_rows) {
                 if (fast_ && rows_ >= fast_capacity_) refresh_fast_outputs();
-                if (fast_ && scanner_.try_numeric_record(fast_kinds_.data(), width_, fast_outputs_.data(), rows_,
-                                                         fast_starts_.data(), fast_lengths_.data())) {
-                    add_fast_record();
+                if (fast_ && scanner_.try_numeric_record(fast_kinds_.data(), width_, fast_outputs_.data(), rows_)) {
+                    ++rows_;  // the numbers are already in place
                 } else {
                     if (!scanner_.next(fields)) break;
                     add_record(fields);
@@ -663,6 +662,10 @@ public:
         io::Table table;
         table.set_source(scanner_.source());
         for (auto& c : sinks_) {
+            if (c.lost) {
+                lost_columns_.push_back(c.name);
+                continue;  // the caller reads the input again with this column as text
+            }
             if (c.type == io::ColumnType::number || (c.type == io::ColumnType::automatic && c.numeric_ok))
                 table.add(c.name, c.numbers.release(rows_));
             else
@@ -721,7 +724,9 @@ private:
         io::ColumnType type;
         NumberBuffer numbers;
         io::TextColumn text;
-        bool numeric_ok = true;  // automatic: every cell so far was a number or missing
+        bool numeric_ok = true;      // automatic: every cell so far was a number or missing
+        std::size_t dropped_text = 0;  // automatic: missing cells whose text (blank, NA, nan) was not kept
+        bool lost = false;           // automatic: turned text after numbers; needs a second pass
     };
 
     /// The fast path applies while every selected column is numeric (typed, or automatic and
@@ -730,8 +735,6 @@ private:
         fast_kinds_.assign(width_, CsvScanner::FastKind::skip);
         fast_outputs_.assign(width_, nullptr);
         fast_capacity_ = 0;  // refresh_fast_outputs() before the next fast record
-        fast_starts_.resize(width_);
-        fast_lengths_.resize(width_);
         fast_ = fast_numbers_ && width_ > 0;
         for (const auto& sink : sinks_) {
             const bool numeric = sink.type == io::ColumnType::number ||
@@ -745,25 +748,11 @@ private:
     /// Grows every numeric column to hold row rows_ and points the fast path at their storage.
     void refresh_fast_outputs() {
         fast_capacity_ = std::numeric_limits<std::size_t>::max();
-        fast_automatic_ = false;
         for (auto& sink : sinks_) {
             if (sink.numbers.capacity() <= rows_) sink.numbers.reserve(std::max<std::size_t>({1024, 2 * rows_, rows_ + 1}));
             fast_outputs_[sink.file_column] = sink.numbers.data();
             fast_capacity_ = std::min(fast_capacity_, sink.numbers.capacity());
-            fast_automatic_ = fast_automatic_ || sink.type == io::ColumnType::automatic;
         }
-    }
-
-    void add_fast_record() {  // the numbers are already in place; automatic columns keep the text too
-        if (fast_automatic_) {
-            for (auto& sink : sinks_) {
-                if (sink.type != io::ColumnType::automatic) continue;
-                const std::size_t j = sink.file_column;
-                if (fast_lengths_[j] == 0) sink.text.push_missing();
-                else sink.text.push_back(std::string_view(fast_starts_[j], fast_lengths_[j]));
-            }
-        }
-        ++rows_;
     }
 
     /// Reserves room for the rows the rest of the input probably holds (from the bytes per row so far).
@@ -915,27 +904,38 @@ private:
                 return;
             }
             case io::ColumnType::automatic: {
-                if (missing) {
-                    sink.text.push_missing();
-                    if (sink.numeric_ok) sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
+                if (sink.lost) return;  // read again as text in a second pass
+                if (!sink.numeric_ok) {  // text from its first non-missing cell on
+                    if (missing) sink.text.push_missing();
+                    else sink.text.push_back(decode_text(f, sink.file_column));
                     return;
                 }
-                if (sink.numeric_ok) {
-                    double x;
-                    if (blank(v) || is_na(v)) {
-                        sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
-                        sink.text.push_back(decode_text(f, sink.file_column));
-                        return;
-                    }
-                    if (to_number(v, x)) {
-                        if (std::isnan(x)) sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
-                        else sink.numbers.set(rows_, x);
-                        sink.text.push_back(v);  // numbers are ASCII
-                        return;
-                    }
-                    sink.numeric_ok = false;
-                    sink.numbers = NumberBuffer();
+                double x;
+                if (missing) {
+                    sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
+                    return;
                 }
+                if (blank(v) || is_na(v) || (to_number(v, x) && std::isnan(x))) {  // missing, but has text
+                    sink.numbers.set(rows_, std::numeric_limits<double>::quiet_NaN());
+                    ++sink.dropped_text;
+                    return;
+                }
+                if (to_number(v, x)) {
+                    sink.numbers.set(rows_, x);
+                    return;
+                }
+                // the first non-number: the column is text. The text of earlier cells was not kept
+                // (numbers are parsed, not copied), so unless all of them were empty the file is
+                // read a second time with this column as text.
+                bool recoverable = sink.dropped_text == 0;
+                for (std::size_t r = 0; r < rows_ && recoverable; ++r) recoverable = std::isnan(sink.numbers.data()[r]);
+                sink.numeric_ok = false;
+                sink.numbers = NumberBuffer();
+                if (!recoverable) {
+                    sink.lost = true;
+                    return;
+                }
+                for (std::size_t r = 0; r < rows_; ++r) sink.text.push_missing();
                 sink.text.push_back(decode_text(f, sink.file_column));
                 return;
             }
@@ -1014,20 +1014,31 @@ private:
     bool fast_ = false;          // try_numeric_record applies to the current columns
     bool fast_possible_ = false; // ... and may stop applying (an automatic column turned text)
     std::vector<CsvScanner::FastKind> fast_kinds_;
+    std::vector<std::string> lost_columns_;
     std::vector<double*> fast_outputs_;  // per file column: where its numbers go (null: skipped)
     std::size_t fast_capacity_ = 0;      // rows every numeric column can hold
-    bool fast_automatic_ = false;        // some column is automatic (keeps text too)
-    std::vector<const char*> fast_starts_;
-    std::vector<std::uint32_t> fast_lengths_;
     bool have_pending_ = false;
     std::vector<CsvScanner::Field> pending_;
     std::string unescaped_, decoded_, digits_;
 };
 
-inline io::Table read_csv_with(CsvScanner::Reader reader, std::string source, const io::CsvOptions& options,
-                               std::size_t size_hint) {
-    CsvScanner scanner(std::move(reader), std::move(source), options);
-    CsvTableBuilder builder(scanner, options, size_hint);
+/// Reads a table from the byte source that open() returns (called once, or twice when an
+/// automatic column turned text after holding numbers: the second pass reads those columns as
+/// text from the start, so their cells keep their spelling).
+inline io::Table read_csv_with(const std::function<CsvScanner::Reader()>& open, const std::string& source,
+                               const io::CsvOptions& options, std::size_t size_hint) {
+    std::vector<std::string> lost;
+    {
+        CsvScanner scanner(open(), source, options);
+        CsvTableBuilder builder(scanner, options, size_hint);
+        io::Table table = builder.build();
+        if (builder.lost_columns().empty()) return table;
+        lost = builder.lost_columns();
+    }
+    io::CsvOptions second = options;
+    for (const auto& name : lost) second.types.insert(second.types.begin(), {name, io::ColumnType::text});
+    CsvScanner scanner(open(), source, second);
+    CsvTableBuilder builder(scanner, second, size_hint);
     return builder.build();
 }
 
@@ -1051,32 +1062,35 @@ inline void write_csv_field(std::ostream& out, std::string_view v, char delimite
 namespace musiclab::io {
 
 inline Table read_csv(const std::filesystem::path& path, const CsvOptions& options) {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file) throw io_error(path.string(), std::string("cannot open: ") + std::strerror(errno));
-    std::FILE* f = file.get();
+    const std::string name = path.string();
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(path, ec);
     const std::size_t size_hint = ec ? 0 : static_cast<std::size_t>(bytes);
-    const std::string name = path.string();
-    return detail::read_csv_with(
-        [f, name](char* dst, std::size_t n) {
-            const std::size_t got = std::fread(dst, 1, n, f);
-            if (got < n && std::ferror(f)) throw io_error(name, "read error");
+    auto open = [&]() -> detail::CsvScanner::Reader {
+        std::shared_ptr<std::FILE> file(std::fopen(path.c_str(), "rb"), [](std::FILE* f) {
+            if (f) std::fclose(f);
+        });
+        if (!file) throw io_error(name, std::string("cannot open: ") + std::strerror(errno));
+        return [file, name](char* dst, std::size_t n) {
+            const std::size_t got = std::fread(dst, 1, n, file.get());
+            if (got < n && std::ferror(file.get())) throw io_error(name, "read error");
             return got;
-        },
-        name, options, size_hint);
+        };
+    };
+    return detail::read_csv_with(open, name, options, size_hint);
 }
 
 inline Table read_csv_text(std::string_view text, const CsvOptions& options, std::string source) {
-    std::size_t offset = 0;
-    return detail::read_csv_with(
-        [text, &offset](char* dst, std::size_t n) {
-            const std::size_t k = std::min(n, text.size() - offset);
-            std::memcpy(dst, text.data() + offset, k);
-            offset += k;
+    auto open = [text]() -> detail::CsvScanner::Reader {
+        auto offset = std::make_shared<std::size_t>(0);
+        return [text, offset](char* dst, std::size_t n) {
+            const std::size_t k = std::min(n, text.size() - *offset);
+            std::memcpy(dst, text.data() + *offset, k);
+            *offset += k;
             return k;
-        },
-        std::move(source), options, text.size());
+        };
+    };
+    return detail::read_csv_with(open, source, options, text.size());
 }
 
 inline void write_csv(const Table& table, std::ostream& out, char delimiter) {
