@@ -182,12 +182,7 @@ inline std::uint64_t leading_digits8(const char* p, int& n) noexcept {
     n = flags == 0 ? 8 : __builtin_ctzll(flags) / 8;
     if (n == 0) return 0;
     if (n < 8) w = (w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n));  // left-pad with '0'
-    w -= 0x3030303030303030ULL;
-    w = (w * 10) + (w >> 8);
-    constexpr std::uint64_t mask = 0x000000FF000000FFULL;
-    constexpr std::uint64_t mul1 = 0x000F424000000064ULL;  // 100 + (1000000 << 32)
-    constexpr std::uint64_t mul2 = 0x0000271000000001ULL;  // 1 + (10000 << 32)
-    return (((w & mask) * mul1) + (((w >> 16) & mask) * mul2)) >> 32;
+    return eight_digits(w);
 }
 
 #if defined(__SSE2__)
