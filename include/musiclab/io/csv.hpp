@@ -162,27 +162,13 @@ inline bool is_ascii(std::string_view s) noexcept {
 
 /// The value of 8 ASCII digits, most significant in the lowest byte (SWAR, no branches).
 inline std::uint64_t eight_digits(std::uint64_t w) noexcept {
+    static_assert(std::endian::native == std::endian::little, "the SWAR digit parser assumes little endian");
     w -= 0x3030303030303030ULL;
     w = (w * 10) + (w >> 8);
     constexpr std::uint64_t mask = 0x000000FF000000FFULL;
     constexpr std::uint64_t mul1 = 0x000F424000000064ULL;  // 100 + (1000000 << 32)
     constexpr std::uint64_t mul2 = 0x0000271000000001ULL;  // 1 + (10000 << 32)
     return (((w & mask) * mul1) + (((w >> 16) & mask) * mul2)) >> 32;
-}
-
-/// Value of the leading decimal digits (at most 8) of the 8 bytes at p, and their count in n.
-/// SWAR: no branch per digit. Reads exactly 8 bytes at p (the caller guarantees they exist).
-inline std::uint64_t leading_digits8(const char* p, int& n) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    static_assert(std::endian::native == std::endian::little, "the SWAR digit parser assumes little endian");
-    constexpr std::uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, lo = 0x0F0F0F0F0F0F0F0FULL;
-    const std::uint64_t bad = ((w & hi) ^ 0x3030303030303030ULL) | (((w & lo) + 0x0606060606060606ULL) & hi);
-    const std::uint64_t flags = (((bad & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | bad) & 0x8080808080808080ULL;
-    n = flags == 0 ? 8 : __builtin_ctzll(flags) / 8;
-    if (n == 0) return 0;
-    if (n < 8) w = (w << (8 * (8 - n))) | (0x3030303030303030ULL >> (8 * n));  // left-pad with '0'
-    return eight_digits(w);
 }
 
 #if defined(__SSE2__)
@@ -275,56 +261,14 @@ inline bool parse_plain_decimal16(const char* p, const char* e, bool negative, d
 #endif
 }
 
-/// parse_double for text followed by at least 8 readable bytes (the CSV buffer's padding).
+/// parse_double for text followed by at least 16 readable bytes (the CSV buffer's padding): the
+/// SSE2/SWAR path for plain decimals, fast_float (Clinger, then Eisel-Lemire) for the rest.
 inline bool parse_double_padded(const char* b, const char* e, double& out) noexcept {
     if (b < e && parse_plain_decimal16(b + (*b == '-'), e, *b == '-', out)) return true;
     while (b < e && (*b == ' ' || *b == '\t')) ++b;
     while (e > b && (e[-1] == ' ' || e[-1] == '\t')) --e;
     if (b == e) return false;
     if (*b == '+' && e - b > 1 && b[1] != '-' && b[1] != '+') ++b;
-    // Fast path (Clinger 1990): at most 19 digits and a power of ten <= 22 in magnitude make the
-    // mantissa and 10^|exp| exact doubles, so one IEEE multiply or divide is correctly rounded.
-    static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    static constexpr std::uint64_t pow10i[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-    const char* p = b;
-    const bool negative = *p == '-';
-    p += negative;
-    std::uint64_t mantissa = 0;
-    int digits = 0, exponent = 0, n = 0;
-    do {  // integer part, 8 digits per step
-        const std::uint64_t chunk = leading_digits8(p, n);
-        mantissa = mantissa * pow10i[n] + chunk;
-        digits += n;
-        p += n;
-    } while (n == 8 && digits <= 19 && p < e);
-    if (p < e && *p == '.') {
-        ++p;
-        do {
-            const std::uint64_t chunk = leading_digits8(p, n);
-            mantissa = mantissa * pow10i[n] + chunk;
-            digits += n;
-            exponent -= n;
-            p += n;
-        } while (n == 8 && digits <= 19 && p < e);
-    }
-    if (p > e) p = e, digits = 99;  // digits ran into the padding: not this path
-    bool ok = digits > 0 && digits <= 19;
-    if (ok && p < e && (*p == 'e' || *p == 'E')) {
-        ++p;
-        const bool eneg = p < e && *p == '-';
-        if (p < e && (*p == '-' || *p == '+')) ++p;
-        const std::uint64_t ev = leading_digits8(p, n);
-        ok = n > 0 && n < 8 && p + n <= e;
-        p += n;
-        exponent += eneg ? -static_cast<int>(ev) : static_cast<int>(ev);
-    }
-    if (ok && p == e && mantissa <= (std::uint64_t{1} << 53) && exponent >= -22 && exponent <= 22) {
-        double v = static_cast<double>(mantissa);
-        v = exponent < 0 ? v / pow10[-exponent] : v * pow10[exponent];
-        out = negative ? -v : v;
-        return true;
-    }
     const auto r = fast_float::from_chars(b, e, out);  // everything else, correctly rounded
     return r.ec == std::errc() && r.ptr == e;
 }
