@@ -1,0 +1,4 @@
+// musiclab text area: text analytics (VADER sentiment).
+#pragma once
+
+#include "text/vader.hpp"

@@ -1,0 +1,982 @@
+// VADER lexicon- and rule-based sentiment scores, exact to the reference implementation
+// cjhutto/vaderSentiment 3.3.1 (vaderSentiment.py at 44fc044): the same neg/neu/pos/compound
+// for every text, to the last bit of the unrounded values and therefore also after Python's
+// round(). docs/vader.md lists the rules, the reference's quirks that are reproduced on purpose,
+// and how parity was shown.
+//
+//   musiclab::text::VaderAnalyzer vader("../shared/data/vader");  // the folder with both lexicons
+//   const auto s = vader.polarity_scores("VADER is VERY SMART, handsome, and FUNNY!!!");
+//   // s.compound == 0.9342, s.pos == 0.767, s.neu == 0.233, s.neg == 0.0
+//
+// Input text is UTF-8. Bytes that are not valid UTF-8 are decoded as Python's
+// `text.decode("utf-8", errors="replace")` does (each maximal invalid subpart becomes U+FFFD), so
+// every byte string has a defined result: the reference's scores of that decoded string.
+#pragma once
+
+#include "../core/error.hpp"
+#include "../core/parallel.hpp"
+#include "detail/python_unicode.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <optional>
+#include <queue>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+// Parity needs plain IEEE double operations in the reference's order: a compiler that fused
+// a * b + c into one FMA (GCC does with -mfma/-march=native unless contraction is off) would
+// change the last bit. The scoring code below is compiled with contraction off.
+#if defined(__clang__)
+#define MUSICLAB_VADER_NO_FP_CONTRACT _Pragma("clang fp contract(off)")
+#else
+#define MUSICLAB_VADER_NO_FP_CONTRACT
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace musiclab::text {
+
+/// The scores of one text. `neg`, `neu`, `pos` and `compound` are what vaderSentiment's
+/// `polarity_scores` returns: the raw values rounded with Python's `round` (3 decimals for the
+/// proportions, 4 for compound; half to even on the exact binary value, so 0.3125 -> 0.312).
+/// The `*_raw` members are the same computation unrounded. neg, neu, pos are in [0, 1] and sum to
+/// 1 (up to rounding) when the text has at least one word, else all four are 0; compound is in
+/// [-1, 1].
+struct VaderScores {
+    double neg = 0.0;
+    double neu = 0.0;
+    double pos = 0.0;
+    double compound = 0.0;
+    double neg_raw = 0.0;
+    double neu_raw = 0.0;
+    double pos_raw = 0.0;
+    double compound_raw = 0.0;
+};
+
+/// Options of VaderAnalyzer::polarity_scores_batch.
+struct VaderBatchOptions {
+    /// Worker threads (0 = all hardware threads). The results do not depend on it: every text is
+    /// scored independently, the texts are split into contiguous ranges.
+    int num_threads = 1;
+};
+
+}  // namespace musiclab::text
+
+namespace musiclab::detail::vader {
+
+// ---- the reference's constants ---------------------------------------------------------------
+inline constexpr double b_incr = 0.293;    // booster word
+inline constexpr double b_decr = -0.293;   // dampener word
+inline constexpr double c_incr = 0.733;    // ALL-CAPS word among mixed-case words
+inline constexpr double n_scalar = -0.74;  // negation
+inline constexpr double alpha = 15.0;      // compound = x / sqrt(x^2 + alpha)
+
+/// Words the rules look at by identity (after lowercasing).
+enum Keyword : std::uint8_t {
+    kw_none = 0, kw_no, kw_or, kw_nor, kw_kind, kw_of, kw_least, kw_at, kw_very, kw_never, kw_so,
+    kw_this, kw_without, kw_doubt, kw_but, kw_the, kw_shit, kw_bomb, kw_bad, kw_ass, kw_bus, kw_stop,
+    kw_yeah, kw_right, kw_kiss, kw_death, kw_to, kw_die, kw_for, kw_beating, kw_heart, kw_broken,
+    kw_sort, kw_just, kw_enough, kw_count
+};
+inline constexpr std::string_view keyword_text[kw_count] = {
+    "",      "no",    "or",    "nor",  "kind",  "of",    "least", "at",   "very",    "never", "so",   "this",
+    "without", "doubt", "but", "the",  "shit",  "bomb",  "bad",   "ass",  "bus",     "stop",  "yeah", "right",
+    "kiss",  "death", "to",    "die",  "for",   "beating", "heart", "broken", "sort", "just", "enough"};
+
+/// NEGATE of the reference (compared with the lowercased word).
+inline constexpr std::string_view negate_words[] = {
+    "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't", "can't",
+    "couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt", "havent", "isnt", "mightnt",
+    "mustnt", "neither", "don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't", "neednt",
+    "needn't", "never", "none", "nope", "nor", "not", "nothing", "nowhere", "oughtnt", "shant", "shouldnt",
+    "uhuh", "wasnt", "werent", "oughtn't", "shan't", "shouldn't", "uh-uh", "wasn't", "weren't", "without",
+    "wont", "wouldnt", "won't", "wouldn't", "rarely", "seldom", "despite"};
+
+struct Booster {
+    std::string_view word;
+    double scalar;
+};
+/// The one-word keys of BOOSTER_DICT (a word is one whitespace-free token, so these are the only
+/// keys a single word can match; the two-word keys are in booster_bigrams).
+inline constexpr Booster booster_words[] = {
+    {"absolutely", b_incr}, {"amazingly", b_incr}, {"awfully", b_incr}, {"completely", b_incr},
+    {"considerable", b_incr}, {"considerably", b_incr}, {"decidedly", b_incr}, {"deeply", b_incr},
+    {"effing", b_incr}, {"enormous", b_incr}, {"enormously", b_incr}, {"entirely", b_incr},
+    {"especially", b_incr}, {"exceptional", b_incr}, {"exceptionally", b_incr}, {"extreme", b_incr},
+    {"extremely", b_incr}, {"fabulously", b_incr}, {"flipping", b_incr}, {"flippin", b_incr},
+    {"frackin", b_incr}, {"fracking", b_incr}, {"fricking", b_incr}, {"frickin", b_incr},
+    {"frigging", b_incr}, {"friggin", b_incr}, {"fully", b_incr}, {"fuckin", b_incr}, {"fucking", b_incr},
+    {"fuggin", b_incr}, {"fugging", b_incr}, {"greatly", b_incr}, {"hella", b_incr}, {"highly", b_incr},
+    {"hugely", b_incr}, {"incredible", b_incr}, {"incredibly", b_incr}, {"intensely", b_incr},
+    {"major", b_incr}, {"majorly", b_incr}, {"more", b_incr}, {"most", b_incr}, {"particularly", b_incr},
+    {"purely", b_incr}, {"quite", b_incr}, {"really", b_incr}, {"remarkably", b_incr}, {"so", b_incr},
+    {"substantially", b_incr}, {"thoroughly", b_incr}, {"total", b_incr}, {"totally", b_incr},
+    {"tremendous", b_incr}, {"tremendously", b_incr}, {"uber", b_incr}, {"unbelievably", b_incr},
+    {"unusually", b_incr}, {"utter", b_incr}, {"utterly", b_incr}, {"very", b_incr},
+    {"almost", b_decr}, {"barely", b_decr}, {"hardly", b_decr}, {"kinda", b_decr}, {"kindof", b_decr},
+    {"kind-of", b_decr}, {"less", b_decr}, {"little", b_decr}, {"marginal", b_decr}, {"marginally", b_decr},
+    {"occasional", b_decr}, {"occasionally", b_decr}, {"partly", b_decr}, {"scarce", b_decr},
+    {"scarcely", b_decr}, {"slight", b_decr}, {"slightly", b_decr}, {"somewhat", b_decr}, {"sorta", b_decr},
+    {"sortof", b_decr}, {"sort-of", b_decr}};
+
+/// The two-word keys of BOOSTER_DICT ("kind of", "sort of", "just enough"), all dampeners.
+struct Bigram {
+    Keyword first, second;
+};
+inline constexpr Bigram booster_bigrams[] = {{kw_kind, kw_of}, {kw_sort, kw_of}, {kw_just, kw_enough}};
+
+/// SPECIAL_CASES with more than one word (the one-word key "badass" can never equal a joined
+/// n-gram, so the reference never applies it).
+struct SpecialCase {
+    Keyword words[3];
+    int length;
+    double valence;
+};
+inline constexpr SpecialCase special_cases[] = {
+    {{kw_the, kw_shit, kw_none}, 2, 3.0},      {{kw_the, kw_bomb, kw_none}, 2, 3.0},
+    {{kw_bad, kw_ass, kw_none}, 2, 1.5},        {{kw_bus, kw_stop, kw_none}, 2, 0.0},
+    {{kw_yeah, kw_right, kw_none}, 2, -2.0},    {{kw_kiss, kw_of, kw_death}, 3, -1.5},
+    {{kw_to, kw_die, kw_for}, 3, 3.0},          {{kw_beating, kw_heart, kw_none}, 2, 3.1},
+    {{kw_broken, kw_heart, kw_none}, 2, -2.9}};
+
+/// Everything the rules need to know about one lowercased word.
+struct Entry {
+    double valence = 0.0;  // lexicon mean valence (when in_lexicon)
+    double booster = 0.0;  // BOOSTER_DICT scalar (when is_booster)
+    std::uint32_t key_offset = 0;
+    std::uint32_t key_length = 0;
+    bool in_lexicon = false;
+    bool is_booster = false;
+    bool negate = false;  // in NEGATE
+    std::uint8_t keyword = kw_none;
+};
+
+/// One word of a text, classified.
+struct Token {
+    double valence;
+    double booster;
+    std::uint8_t keyword;
+    bool in_lexicon;
+    bool is_booster;
+    bool negated;  // the reference's negated([word]): in NEGATE or contains "n't"
+    bool upper;    // word.isupper()
+};
+
+inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then a final mix
+    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 32);
+}
+
+/// Immutable open-addressing map: lowercased word -> Entry. Keys live in one string.
+class Vocabulary {
+public:
+    Entry& insert(std::string_view key) {
+        if (Entry* e = find_mutable(key)) return *e;
+        if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+        Entry e;
+        e.key_offset = static_cast<std::uint32_t>(keys_.size());
+        e.key_length = static_cast<std::uint32_t>(key.size());
+        keys_.append(key);
+        entries_.push_back(e);
+        place(static_cast<std::uint32_t>(entries_.size() - 1), hash_bytes(key));
+        return entries_.back();
+    }
+
+    const Entry* find(std::string_view key) const noexcept { return find_hashed(key, hash_bytes(key)); }
+
+    const Entry* find_hashed(std::string_view key, std::uint64_t h) const noexcept {
+        if (slots_.empty()) return nullptr;
+        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const Slot& s = slots_[i];
+            if (s.entry == 0) return nullptr;
+            if (s.tag == tag) {
+                const Entry& e = entries_[s.entry - 1];
+                if (e.key_length == key.size() &&
+                    std::string_view(keys_.data() + e.key_offset, e.key_length) == key)
+                    return &e;
+            }
+        }
+    }
+
+    std::size_t size() const noexcept { return entries_.size(); }
+    const std::vector<Entry>& entries() const noexcept { return entries_; }
+    std::string_view key(const Entry& e) const noexcept { return {keys_.data() + e.key_offset, e.key_length}; }
+
+private:
+    struct Slot {
+        std::uint32_t tag = 0;
+        std::uint32_t entry = 0;  // index + 1; 0 = empty
+    };
+
+    Entry* find_mutable(std::string_view key) noexcept { return const_cast<Entry*>(find(key)); }
+
+    void place(std::uint32_t index, std::uint64_t h) {
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            if (slots_[i].entry == 0) {
+                slots_[i] = Slot{static_cast<std::uint32_t>(h >> 32), index + 1};
+                return;
+            }
+        }
+    }
+
+    void grow() {
+        const std::size_t n = slots_.empty() ? 1024 : slots_.size() * 2;
+        slots_.assign(n, Slot{});
+        mask_ = n - 1;
+        for (std::uint32_t i = 0; i < entries_.size(); ++i) place(i, hash_bytes(key(entries_[i])));
+    }
+
+    std::vector<Entry> entries_;
+    std::string keys_;
+    std::vector<Slot> slots_;
+    std::size_t mask_ = 0;
+};
+
+/// Immutable map: one code point -> emoji description (the only emoji keys that can match: the
+/// reference looks each code point of the text up on its own).
+class EmojiMap {
+public:
+    void insert(char32_t c, std::string_view description) {
+        const auto [it, inserted] = index_.try_emplace(c, static_cast<std::uint32_t>(singles_.size()));
+        if (inserted) {
+            singles_.push_back({c, static_cast<std::uint32_t>(descriptions_.size())});
+            descriptions_.emplace_back(description);
+        } else {  // a later line replaces an earlier one, as in a Python dict
+            descriptions_[singles_[it->second].description] = std::string(description);
+        }
+    }
+
+    void build() {
+        std::size_t n = 64;
+        while (n < singles_.size() * 4) n *= 2;
+        slots_.assign(n, Slot{});
+        mask_ = n - 1;
+        for (std::uint32_t i = 0; i < singles_.size(); ++i) {
+            const char32_t c = singles_[i].code_point;
+            if (c < 0x80) ascii_[c] = static_cast<std::int32_t>(singles_[i].description);
+            for (std::size_t k = slot_of(c);; k = (k + 1) & mask_) {
+                if (slots_[k].entry == 0) {
+                    slots_[k] = Slot{c, singles_[i].description + 1};
+                    break;
+                }
+            }
+            has_ascii_ |= c < 0x80;
+        }
+        index_.clear();
+    }
+
+    /// Index of the description of c, or -1.
+    std::int32_t find(char32_t c) const noexcept {
+        if (c < 0x80) return ascii_[c];
+        for (std::size_t k = slot_of(c);; k = (k + 1) & mask_) {
+            const Slot& s = slots_[k];
+            if (s.entry == 0) return -1;
+            if (s.code_point == c) return static_cast<std::int32_t>(s.entry - 1);
+        }
+    }
+
+    bool has_ascii_keys() const noexcept { return has_ascii_; }
+    std::string_view description(std::int32_t i) const noexcept { return descriptions_[static_cast<std::size_t>(i)]; }
+    std::size_t size() const noexcept { return singles_.size(); }
+
+private:
+    struct Single {
+        char32_t code_point;
+        std::uint32_t description;
+    };
+    struct Slot {
+        char32_t code_point = 0;
+        std::uint32_t entry = 0;  // description index + 1; 0 = empty
+    };
+    std::size_t slot_of(char32_t c) const noexcept {
+        return static_cast<std::size_t>((static_cast<std::uint64_t>(c) * 0x9E3779B97F4A7C15ULL) >> 40) & mask_;
+    }
+
+    std::vector<Single> singles_;
+    std::unordered_map<char32_t, std::uint32_t> index_;  // only while loading
+    std::vector<std::string> descriptions_;
+    std::vector<Slot> slots_;
+    std::size_t mask_ = 0;
+    std::int32_t ascii_[128] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    bool has_ascii_ = false;
+};
+
+/// Python's round(x, ndigits) for ndigits 3 or 4 and |x| <= ~1e4: the double nearest to the
+/// decimal obtained by rounding the exact binary value of x half to even (CPython rounds through
+/// a correctly rounded decimal string, so 0.3125 -> 0.312 and 0.0625 -> 0.062).
+inline double python_round(double x, int ndigits) noexcept {
+    const double scale = ndigits == 3 ? 1e3 : 1e4;
+    const double a = std::fabs(x);
+    const double p = a * scale;  // |error| <= half an ulp of p (<= 2^-40 for p < 2^13)
+    const double f = std::floor(p);
+    const double frac = p - f;  // exact
+    double k;
+    if (std::fabs(frac - 0.5) > 1e-9) {
+        k = frac > 0.5 ? f + 1.0 : f;
+    } else {
+        // Near a midpoint: decide on the exact value via the correctly rounded decimal string
+        // (std::to_chars rounds half to even on the exact binary value, like CPython's dtoa).
+        char buf[64];
+        const auto r = std::to_chars(buf, buf + sizeof buf, a, std::chars_format::fixed, ndigits);
+        double v = 0.0;
+        std::from_chars(buf, r.ptr, v);
+        k = std::nearbyint(v * scale);
+    }
+    return std::copysign(k / scale, x);
+}
+
+/// ASCII punctuation (Python's string.punctuation).
+inline constexpr bool is_ascii_punctuation(unsigned char c) noexcept {
+    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+           (c >= 0x7B && c <= 0x7E);
+}
+
+inline constexpr bool is_ascii_python_space(unsigned char c) noexcept {
+    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+}
+
+/// Per-thread scratch memory of the scorer (reused between texts; no allocation once warm).
+struct Scratch {
+    std::string sanitized;   // the text with invalid UTF-8 replaced by U+FFFD
+    std::string replaced;    // the text with emoji replaced by their descriptions
+    std::string lower;       // one lowercased word
+    std::vector<Token> tokens;
+    std::vector<double> sentiments;
+    // only for very long texts with "but" (the quadratic list.index simulation is replaced)
+    std::unordered_map<std::uint64_t, std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>>>
+        positions;
+};
+
+/// The reference's _but_check: for each position j in order, v = sentiments[j] as it is then;
+/// si = sentiments.index(v) (first equal value); the value at si is replaced by v * 0.5 when si is
+/// before the first "but" and by v * 1.5 when after. Reproduced exactly, including that si can be
+/// an earlier position whose already-scaled value happens to equal v.
+inline void but_check(std::vector<double>& s, std::size_t bi, Scratch& scratch) {
+    const std::size_t n = s.size();
+    auto scaled = [bi](double v, std::size_t si) { return si < bi ? v * 0.5 : v * 1.5; };
+    if (n <= 256) {  // direct simulation, O(n^2) worst case
+        for (std::size_t j = 0; j < n; ++j) {
+            const double v = s[j];
+            std::size_t si = 0;
+            while (s[si] != v) ++si;  // terminates at j at the latest
+            if (si != bi) s[si] = scaled(v, si);
+        }
+        return;
+    }
+    // Same result in O(n log n): positions < j never change their value unless they are the
+    // first match, and positions >= j still hold their original values, so si is the smallest
+    // position < j holding v, else j. Keep, per value, a min-heap of the positions < j holding it.
+    auto key = [](double v) {
+        if (v == 0.0) v = 0.0;  // 0.0 == -0.0 for list.index
+        std::uint64_t bits;
+        static_assert(sizeof bits == sizeof v);
+        std::memcpy(&bits, &v, sizeof bits);
+        return bits;
+    };
+    auto& where = scratch.positions;
+    where.clear();
+    for (std::size_t j = 0; j < n; ++j) {
+        const double v = s[j];
+        auto& heap = where[key(v)];  // references into an unordered_map survive rehashing
+        const std::size_t si = heap.empty() ? j : heap.top();
+        heap.push(static_cast<std::uint32_t>(j));  // position j holds v (unless it is si and changes below)
+        if (si == bi) continue;
+        heap.pop();  // si is the smallest position holding v (j >= si)
+        const double w = scaled(v, si);
+        s[si] = w;
+        where[key(w)].push(static_cast<std::uint32_t>(si));
+    }
+}
+
+}  // namespace musiclab::detail::vader
+
+namespace musiclab::text {
+
+/// Scratch memory for VaderAnalyzer::polarity_scores; one per thread. Reusing it across calls
+/// avoids all allocation once it has grown to the longest text.
+class VaderWorkspace {
+public:
+    VaderWorkspace() = default;
+
+private:
+    friend class VaderAnalyzer;
+    detail::vader::Scratch scratch_;
+};
+
+/// The VADER sentiment analyzer. Built once from the two lexicon files, then immutable: every
+/// member function is const and safe to call from many threads at once.
+class VaderAnalyzer {
+public:
+    /// File names inside the folder taken by the one-argument constructor.
+    static constexpr std::string_view default_lexicon_name = "vader_lexicon.txt";
+    static constexpr std::string_view default_emoji_lexicon_name = "emoji_utf8_lexicon.txt";
+
+    /// Reads `lexicon_file` (token TAB mean-valence TAB ..., one per line, UTF-8) and
+    /// `emoji_lexicon_file` (emoji TAB description). Throws io_error when a file cannot be read and
+    /// parse_error (file, 1-based line, field or byte) for a malformed line or invalid UTF-8.
+    /// Accepts exactly what the reference accepts, except that a valence must be a finite decimal
+    /// number (Python's float() would also take "nan", "inf", "1_0").
+    VaderAnalyzer(const std::filesystem::path& lexicon_file, const std::filesystem::path& emoji_lexicon_file)
+        : VaderAnalyzer() {
+        load_lexicon(read_file(lexicon_file), lexicon_file.string());
+        load_emoji(read_file(emoji_lexicon_file), emoji_lexicon_file.string());
+        finish();
+    }
+
+    /// Reads `folder`/vader_lexicon.txt and `folder`/emoji_utf8_lexicon.txt (e.g. ../shared/data/vader).
+    explicit VaderAnalyzer(const std::filesystem::path& folder)
+        : VaderAnalyzer(folder / default_lexicon_name, folder / default_emoji_lexicon_name) {}
+
+    /// Builds the analyzer from the contents of the two files already in memory; `*_source` name
+    /// them in error messages.
+    static VaderAnalyzer from_text(std::string_view lexicon, std::string_view emoji_lexicon,
+                                   const std::string& lexicon_source = "<lexicon>",
+                                   const std::string& emoji_source = "<emoji lexicon>") {
+        VaderAnalyzer a;
+        a.load_lexicon(lexicon, lexicon_source);
+        a.load_emoji(emoji_lexicon, emoji_source);
+        a.finish();
+        return a;
+    }
+
+    /// Scores one text (any bytes; see the file comment for invalid UTF-8). O(length of the text).
+    /// Uses a thread-local workspace.
+    VaderScores polarity_scores(std::string_view text) const {
+        thread_local VaderWorkspace workspace;
+        return polarity_scores(text, workspace);
+    }
+
+    /// Scores one text with the caller's workspace (one workspace per thread).
+    VaderScores polarity_scores(std::string_view text, VaderWorkspace& workspace) const {
+        return score(text, workspace.scratch_);
+    }
+
+    /// Scores texts[i] into out[i], in parallel over contiguous ranges; identical results for any
+    /// num_threads. Throws shape_mismatch when the sizes differ.
+    void polarity_scores_batch(std::span<const std::string_view> texts, std::span<VaderScores> out,
+                               const VaderBatchOptions& options = {}) const {
+        batch(texts, out, options);
+    }
+    void polarity_scores_batch(std::span<const std::string> texts, std::span<VaderScores> out,
+                               const VaderBatchOptions& options = {}) const {
+        batch(texts, out, options);
+    }
+    std::vector<VaderScores> polarity_scores_batch(std::span<const std::string_view> texts,
+                                                   const VaderBatchOptions& options = {}) const {
+        std::vector<VaderScores> out(texts.size());
+        batch(texts, std::span<VaderScores>(out), options);
+        return out;
+    }
+    std::vector<VaderScores> polarity_scores_batch(std::span<const std::string> texts,
+                                                   const VaderBatchOptions& options = {}) const {
+        std::vector<VaderScores> out(texts.size());
+        batch(texts, std::span<VaderScores>(out), options);
+        return out;
+    }
+
+    /// Number of distinct tokens in the valence lexicon.
+    std::size_t lexicon_size() const noexcept { return lexicon_size_; }
+    /// Number of distinct emoji keys in the emoji lexicon (all lines, also multi-code-point keys).
+    std::size_t emoji_lexicon_size() const noexcept { return emoji_keys_; }
+    /// Mean valence of the exact lexicon token `token` (case-sensitive, as stored), if present.
+    std::optional<double> valence(std::string_view token) const noexcept {
+        const auto* e = vocabulary_.find(token);
+        if (!e || !e->in_lexicon) return std::nullopt;
+        return e->valence;
+    }
+
+private:
+    using Scratch = detail::vader::Scratch;
+    using Token = detail::vader::Token;
+
+    VaderAnalyzer() = default;
+
+    static std::string read_file(const std::filesystem::path& path) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw io_error(path.string(), "cannot open file");
+        std::ostringstream s;
+        s << in.rdbuf();
+        if (in.bad()) throw io_error(path.string(), "read failed");
+        return std::move(s).str();
+    }
+
+    // Python str.strip() of a valid UTF-8 line: drop whitespace code points at both ends.
+    static std::string_view python_strip(std::string_view s) noexcept {
+        namespace pu = detail::pyunicode;
+        const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+        std::size_t b = 0, e = s.size();
+        while (b < e) {
+            std::size_t len = 0;
+            const char32_t c = pu::decode(p + b, len);
+            if (!pu::is_space(c)) break;
+            b += len;
+        }
+        while (e > b) {
+            std::size_t start = e - 1;
+            while (start > b && (p[start] & 0xC0) == 0x80) --start;
+            std::size_t len = 0;
+            if (!pu::is_space(pu::decode(p + start, len))) break;
+            e = start;
+        }
+        return s.substr(b, e - b);
+    }
+
+    // Calls fn(line, line_number) for each line of the file split on '\n' after Python's
+    // rstrip('\n'); checks UTF-8 first (the reference decodes the whole file as UTF-8).
+    template <class Fn>
+    static void for_each_line(std::string_view content, const std::string& source, Fn&& fn) {
+        const std::size_t bad = detail::pyunicode::first_invalid_utf8(content);
+        if (bad != content.size()) {
+            const std::size_t line_start = content.rfind('\n', bad == 0 ? std::string_view::npos : bad - 1);
+            const std::size_t start = line_start == std::string_view::npos ? 0 : line_start + 1;
+            const auto line = static_cast<std::size_t>(std::count(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(start), '\n')) + 1;
+            throw parse_error(source, line, bad - start + 1, "invalid UTF-8 (the lexicon must be UTF-8)");
+        }
+        while (!content.empty() && content.back() == '\n') content.remove_suffix(1);
+        std::size_t line_number = 0;
+        std::size_t pos = 0;
+        while (true) {
+            ++line_number;
+            const std::size_t end = content.find('\n', pos);
+            const std::string_view line = content.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+            fn(line, line_number);
+            if (end == std::string_view::npos) break;
+            pos = end + 1;
+        }
+    }
+
+    // The first two TAB-separated fields of the stripped line; false when there are fewer.
+    static bool two_fields(std::string_view line, std::string_view& first, std::string_view& second) noexcept {
+        const std::string_view s = python_strip(line);
+        const std::size_t tab = s.find('\t');
+        if (tab == std::string_view::npos) return false;
+        first = s.substr(0, tab);
+        const std::size_t tab2 = s.find('\t', tab + 1);
+        second = s.substr(tab + 1, tab2 == std::string_view::npos ? std::string_view::npos : tab2 - tab - 1);
+        return true;
+    }
+
+    void load_lexicon(std::string_view content, const std::string& source) {
+        for_each_line(content, source, [&](std::string_view line, std::size_t line_number) {
+            if (line.empty()) return;  // the reference skips empty lines
+            std::string_view word, measure;
+            if (!two_fields(line, word, measure))
+                throw parse_error(source, line_number, 0,
+                                  "expected 'token TAB mean-valence ...', found no TAB-separated valence in '" +
+                                      std::string(line.substr(0, 80)) + "'");
+            double v = 0.0;
+            if (!parse_valence(measure, v))
+                throw parse_error(source, line_number, 2,
+                                  "mean valence '" + std::string(measure.substr(0, 80)) +
+                                      "' of '" + std::string(word.substr(0, 80)) + "' is not a finite number");
+            detail::vader::Entry& e = vocabulary_.insert(word);
+            if (!e.in_lexicon) ++lexicon_size_;
+            e.in_lexicon = true;
+            e.valence = v;  // a repeated token: the last line wins, as in a Python dict
+        });
+    }
+
+    void load_emoji(std::string_view content, const std::string& source) {
+        for_each_line(content, source, [&](std::string_view line, std::size_t line_number) {
+            std::string_view emoji, description;
+            if (!two_fields(line, emoji, description))
+                throw parse_error(source, line_number, 0,
+                                  "expected 'emoji TAB description', found '" + std::string(line.substr(0, 80)) + "'");
+            std::size_t len = 0;
+            if (emoji.empty()) return;  // cannot happen after strip
+            const char32_t c = detail::pyunicode::decode(reinterpret_cast<const unsigned char*>(emoji.data()), len);
+            if (len == emoji.size()) emoji_.insert(c, description);
+            else multi_emoji_.emplace(emoji);
+        });
+    }
+
+    // Python float() of a lexicon field, restricted to finite decimal numbers.
+    static bool parse_valence(std::string_view s, double& v) noexcept {
+        s = python_strip(s);
+        if (!s.empty() && s.front() == '+') {
+            s.remove_prefix(1);
+            if (!s.empty() && (s.front() == '-' || s.front() == '+')) return false;
+        }
+        if (s.empty()) return false;
+        const auto r = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
+        return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(v);
+    }
+
+    void finish() {
+        namespace dv = detail::vader;
+        for (const auto& b : dv::booster_words) {
+            auto& e = vocabulary_.insert(b.word);
+            e.is_booster = true;
+            e.booster = b.scalar;
+        }
+        for (const auto w : dv::negate_words) vocabulary_.insert(w).negate = true;
+        for (int k = 1; k < dv::kw_count; ++k) vocabulary_.insert(dv::keyword_text[k]).keyword = static_cast<std::uint8_t>(k);
+        emoji_.build();
+        emoji_keys_ = emoji_.size() + multi_emoji_.size();
+        multi_emoji_ = {};
+    }
+
+    template <class Text>
+    void batch(std::span<const Text> texts, std::span<VaderScores> out, const VaderBatchOptions& options) const {
+        if (texts.size() != out.size()) throw shape_mismatch("polarity_scores_batch: out.size() vs texts.size()", texts.size(), out.size());
+        const int threads = resolve_threads(options.num_threads);
+        parallelize(threads, texts.size(), [&](int, std::size_t start, std::size_t length) {
+            VaderWorkspace workspace;
+            for (std::size_t i = start; i < start + length; ++i) out[i] = score(std::string_view(texts[i]), workspace.scratch_);
+        });
+    }
+
+    // ---- scoring ------------------------------------------------------------------------------
+
+    VaderScores score(std::string_view text, Scratch& ws) const {
+        namespace pu = detail::pyunicode;
+        // 1. any bytes -> valid UTF-8 (Python's errors="replace")
+        if (pu::first_invalid_utf8(text) != text.size()) {
+            ws.sanitized.clear();
+            pu::append_utf8_replacing_invalid(text, ws.sanitized);
+            text = ws.sanitized;
+        }
+        // 2. emoji -> " description" (no space before it when the previous character is a space
+        //    or it starts the text; none after it)
+        if (contains_emoji(text)) {
+            replace_emoji(text, ws.replaced);
+            text = ws.replaced;
+        }
+        // 3. words: str.split(), then strip string.punctuation unless <= 2 characters remain
+        std::size_t exclamations = 0, questions = 0;
+        tokenize(text, ws, exclamations, questions);
+        return valence_scores(ws, exclamations, questions);
+    }
+
+    bool contains_emoji(std::string_view text) const noexcept {
+        if (emoji_.size() == 0) return false;
+        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+        const std::size_t n = text.size();
+        const bool ascii_keys = emoji_.has_ascii_keys();
+        for (std::size_t i = 0; i < n;) {
+            if (p[i] < 0x80) {
+                if (ascii_keys && emoji_.find(p[i]) >= 0) return true;
+                ++i;
+                continue;
+            }
+            std::size_t len = 0;
+            const char32_t c = detail::pyunicode::decode(p + i, len);
+            if (emoji_.find(c) >= 0) return true;
+            i += len;
+        }
+        return false;
+    }
+
+    void replace_emoji(std::string_view text, std::string& out) const {
+        out.clear();
+        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+        bool prev_space = true;
+        for (std::size_t i = 0; i < text.size();) {
+            std::size_t len = 0;
+            const char32_t c = detail::pyunicode::decode(p + i, len);
+            const std::int32_t d = emoji_.find(c);
+            if (d >= 0) {
+                if (!prev_space) out += ' ';
+                out += emoji_.description(d);
+                prev_space = false;
+            } else {
+                out.append(text.data() + i, len);
+                prev_space = c == ' ';
+            }
+            i += len;
+        }
+    }
+
+    void tokenize(std::string_view text, Scratch& ws, std::size_t& exclamations, std::size_t& questions) const {
+        namespace pu = detail::pyunicode;
+        ws.tokens.clear();
+        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+        const std::size_t n = text.size();
+        std::size_t i = 0;
+        while (i < n) {
+            // skip whitespace
+            while (i < n) {
+                if (p[i] < 0x80) {
+                    if (!detail::vader::is_ascii_python_space(p[i])) break;
+                    ++i;
+                } else {
+                    std::size_t len = 0;
+                    if (!pu::is_space(pu::decode(p + i, len))) break;
+                    i += len;
+                }
+            }
+            if (i >= n) break;
+            const std::size_t start = i;
+            bool ascii = true;
+            while (i < n) {
+                const unsigned char b = p[i];
+                if (b < 0x80) {
+                    if (detail::vader::is_ascii_python_space(b)) break;
+                    exclamations += b == '!';
+                    questions += b == '?';
+                    ++i;
+                } else {
+                    std::size_t len = 0;
+                    if (pu::is_space(pu::decode(p + i, len))) break;
+                    ascii = false;
+                    i += len;
+                }
+            }
+            ws.tokens.push_back(classify(text.substr(start, i - start), ascii, ws));
+        }
+    }
+
+    Token classify(std::string_view word, bool ascii, Scratch& ws) const {
+        namespace pu = detail::pyunicode;
+        // _strip_punc_if_word
+        std::size_t b = 0, e = word.size();
+        while (b < e && detail::vader::is_ascii_punctuation(static_cast<unsigned char>(word[b]))) ++b;
+        while (e > b && detail::vader::is_ascii_punctuation(static_cast<unsigned char>(word[e - 1]))) --e;
+        if (b != 0 || e != word.size()) {
+            const std::string_view stripped = word.substr(b, e - b);
+            if (stripped.size() > 2 && (ascii || pu::code_points(stripped) > 2)) word = stripped;
+        }
+        Token t{};
+        std::string& lower = ws.lower;
+        lower.clear();
+        if (ascii) {
+            bool has_upper = false, has_lower = false;
+            for (const char ch : word) {
+                const auto c = static_cast<unsigned char>(ch);
+                const bool up = c >= 'A' && c <= 'Z';
+                has_upper |= up;
+                has_lower |= c >= 'a' && c <= 'z';
+                lower += static_cast<char>(up ? c + ('a' - 'A') : c);
+            }
+            t.upper = has_upper && !has_lower;
+        } else {
+            pu::append_lower(word, lower);
+            t.upper = pu::is_upper(word);
+        }
+        const detail::vader::Entry* entry = vocabulary_.find(lower);
+        const bool nt = lower.find("n't") != std::string::npos;
+        if (entry) {
+            t.valence = entry->valence;
+            t.booster = entry->booster;
+            t.keyword = entry->keyword;
+            t.in_lexicon = entry->in_lexicon;
+            t.is_booster = entry->is_booster;
+            t.negated = entry->negate || nt;
+        } else {
+            t.negated = nt;
+        }
+        return t;
+    }
+
+    // scalar_inc_dec of the reference for the word w preceding a lexicon word of valence `valence`.
+    static double scalar_inc_dec(const Token& w, double valence, bool cap_diff) noexcept {
+        double scalar = 0.0;
+        if (w.is_booster) {
+            scalar = w.booster;
+            if (valence < 0) scalar *= -1;
+            if (w.upper && cap_diff) {
+                if (valence > 0) scalar += detail::vader::c_incr;
+                else scalar -= detail::vader::c_incr;
+            }
+        }
+        return scalar;
+    }
+
+    static double negation_check(double valence, const Token* w, int start_i, std::size_t i) noexcept {
+        namespace dv = detail::vader;
+        auto kw = [&](std::size_t k) { return w[k].keyword; };
+        if (start_i == 0) {
+            if (w[i - 1].negated) valence = valence * dv::n_scalar;
+        } else if (start_i == 1) {
+            if (kw(i - 2) == dv::kw_never && (kw(i - 1) == dv::kw_so || kw(i - 1) == dv::kw_this)) {
+                valence = valence * 1.25;
+            } else if (kw(i - 2) == dv::kw_without && kw(i - 1) == dv::kw_doubt) {
+                // unchanged
+            } else if (w[i - 2].negated) {
+                valence = valence * dv::n_scalar;
+            }
+        } else {
+            // as written in the reference: (never and (so or this) two back) or (so or this one back)
+            if ((kw(i - 3) == dv::kw_never && (kw(i - 2) == dv::kw_so || kw(i - 2) == dv::kw_this)) ||
+                (kw(i - 1) == dv::kw_so || kw(i - 1) == dv::kw_this)) {
+                valence = valence * 1.25;
+            } else if (kw(i - 3) == dv::kw_without && (kw(i - 2) == dv::kw_doubt || kw(i - 1) == dv::kw_doubt)) {
+                // unchanged
+            } else if (w[i - 3].negated) {
+                valence = valence * dv::n_scalar;
+            }
+        }
+        return valence;
+    }
+
+    // The special-case value of the words first..first+length-1, or false.
+    static bool special_case(const Token* w, std::size_t first, int length, double& value) noexcept {
+        for (const auto& sc : detail::vader::special_cases) {
+            if (sc.length != length) continue;
+            bool match = true;
+            for (int k = 0; k < length && match; ++k) match = w[first + static_cast<std::size_t>(k)].keyword == sc.words[k];
+            if (match) {
+                value = sc.valence;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static bool booster_bigram(const Token* w, std::size_t first) noexcept {
+        for (const auto& bg : detail::vader::booster_bigrams)
+            if (w[first].keyword == bg.first && w[first + 1].keyword == bg.second) return true;
+        return false;
+    }
+
+    // _special_idioms_check (i >= 3).
+    static double special_idioms_check(double valence, const Token* w, std::size_t n, std::size_t i) noexcept {
+        double v = 0.0;
+        // onezero, twoonezero, twoone, threetwoone, threetwo: the first that is a special case
+        if (special_case(w, i - 1, 2, v) || special_case(w, i - 2, 3, v) || special_case(w, i - 2, 2, v) ||
+            special_case(w, i - 3, 3, v) || special_case(w, i - 3, 2, v))
+            valence = v;
+        if (n - 1 > i && special_case(w, i, 2, v)) valence = v;
+        if (n - 1 > i + 1 && special_case(w, i, 3, v)) valence = v;
+        // booster bigrams among threetwoone (3 words: never a bigram), threetwo, twoone
+        if (booster_bigram(w, i - 3)) valence = valence + detail::vader::b_decr;
+        if (booster_bigram(w, i - 2)) valence = valence + detail::vader::b_decr;
+        return valence;
+    }
+
+    static double least_check(double valence, const Token* w, std::size_t i) noexcept {
+        namespace dv = detail::vader;
+        if (i > 1 && !w[i - 1].in_lexicon && w[i - 1].keyword == dv::kw_least) {
+            if (w[i - 2].keyword != dv::kw_at && w[i - 2].keyword != dv::kw_very) valence = valence * dv::n_scalar;
+        } else if (i > 0 && !w[i - 1].in_lexicon && w[i - 1].keyword == dv::kw_least) {
+            valence = valence * dv::n_scalar;
+        }
+        return valence;
+    }
+
+    // sentiment_valence for the lexicon word i.
+    static double word_valence(const Token* w, std::size_t n, std::size_t i, bool cap_diff) noexcept {
+        MUSICLAB_VADER_NO_FP_CONTRACT
+        namespace dv = detail::vader;
+        const Token& item = w[i];
+        double valence = item.valence;
+        if (item.keyword == dv::kw_no && i != n - 1 && w[i + 1].in_lexicon) valence = 0.0;
+        if ((i > 0 && w[i - 1].keyword == dv::kw_no) || (i > 1 && w[i - 2].keyword == dv::kw_no) ||
+            (i > 2 && w[i - 3].keyword == dv::kw_no && (w[i - 1].keyword == dv::kw_or || w[i - 1].keyword == dv::kw_nor)))
+            valence = item.valence * dv::n_scalar;
+        if (item.upper && cap_diff) {
+            if (valence > 0) valence += dv::c_incr;
+            else valence -= dv::c_incr;
+        }
+        for (int start_i = 0; start_i < 3; ++start_i) {
+            const auto back = static_cast<std::size_t>(start_i) + 1;
+            if (i > static_cast<std::size_t>(start_i) && !w[i - back].in_lexicon) {
+                double s = scalar_inc_dec(w[i - back], valence, cap_diff);
+                if (start_i == 1 && s != 0) s = s * 0.95;
+                if (start_i == 2 && s != 0) s = s * 0.9;
+                valence = valence + s;
+                valence = negation_check(valence, w, start_i, i);
+                if (start_i == 2) valence = special_idioms_check(valence, w, n, i);
+            }
+        }
+        return least_check(valence, w, i);
+    }
+
+    static VaderScores valence_scores(Scratch& ws, std::size_t exclamations, std::size_t questions) {
+        MUSICLAB_VADER_NO_FP_CONTRACT
+        namespace dv = detail::vader;
+        const Token* w = ws.tokens.data();
+        const std::size_t n = ws.tokens.size();
+        VaderScores r;
+        if (n == 0) return r;  // no words: all 0.0, as the reference
+
+        std::size_t upper_words = 0;
+        for (std::size_t i = 0; i < n; ++i) upper_words += w[i].upper;
+        const bool cap_diff = upper_words > 0 && upper_words < n;
+
+        auto& s = ws.sentiments;
+        s.assign(n, 0.0);
+        std::size_t but_index = n;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (w[i].keyword == dv::kw_but && but_index == n) but_index = i;
+            if (w[i].is_booster) continue;
+            if (i < n - 1 && w[i].keyword == dv::kw_kind && w[i + 1].keyword == dv::kw_of) continue;
+            if (w[i].in_lexicon) s[i] = word_valence(w, n, i, cap_diff);
+        }
+        if (but_index < n) dv::but_check(s, but_index, ws);
+
+        // score_valence
+        double sum_s = 0.0;
+        for (const double v : s) sum_s += v;
+        const double ep = static_cast<double>(std::min<std::size_t>(exclamations, 4)) * 0.292;
+        double qm = 0.0;
+        if (questions > 1) qm = questions <= 3 ? static_cast<double>(questions) * 0.18 : 0.96;
+        const double punct = ep + qm;
+        if (sum_s > 0) sum_s += punct;
+        else if (sum_s < 0) sum_s -= punct;
+        double compound = sum_s / std::sqrt((sum_s * sum_s) + dv::alpha);
+        if (compound < -1.0) compound = -1.0;
+        else if (compound > 1.0) compound = 1.0;
+
+        double pos_sum = 0.0, neg_sum = 0.0;
+        std::size_t neu_count = 0;
+        for (const double v : s) {
+            if (v > 0) pos_sum += (v + 1);
+            if (v < 0) neg_sum += (v - 1);
+            if (v == 0) ++neu_count;
+        }
+        if (pos_sum > std::fabs(neg_sum)) pos_sum += punct;
+        else if (pos_sum < std::fabs(neg_sum)) neg_sum -= punct;
+        const double total = pos_sum + std::fabs(neg_sum) + static_cast<double>(neu_count);
+        r.pos_raw = std::fabs(pos_sum / total);
+        r.neg_raw = std::fabs(neg_sum / total);
+        r.neu_raw = std::fabs(static_cast<double>(neu_count) / total);
+        r.compound_raw = compound;
+        r.neg = dv::python_round(r.neg_raw, 3);
+        r.neu = dv::python_round(r.neu_raw, 3);
+        r.pos = dv::python_round(r.pos_raw, 3);
+        r.compound = dv::python_round(r.compound_raw, 4);
+        return r;
+    }
+
+    detail::vader::Vocabulary vocabulary_;
+    detail::vader::EmojiMap emoji_;
+    std::unordered_set<std::string> multi_emoji_;  // only counted while loading (never matched)
+    std::size_t lexicon_size_ = 0;
+    std::size_t emoji_keys_ = 0;
+};
+
+}  // namespace musiclab::text
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+#undef MUSICLAB_VADER_NO_FP_CONTRACT
