@@ -7,6 +7,8 @@
 #include "data/metrics/reference.hpp"
 
 #include <charconv>
+#include <filesystem>
+#include <sstream>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -249,4 +251,69 @@ TEST_CASE("target encoding matches the pandas reference for every column and m")
     MESSAGE("target encoding: " << files << " files, " << stats.compared << " means/encodings compared, " << stats.identical
                                 << " bit-identical, max |error| " << stats.max_error);
     CHECK(files >= 6);
+}
+
+TEST_CASE("a saved target encoder loads back identical") {
+    const Column col = {"", "a\nb", "x y", "caf\xc3\xa9", "a\nb", "12:3", "", "x y"};
+    const std::vector<double> y = {0.1, 2.5, 1e-300, 7.0 / 3.0, 4, 5, 6, 7};
+    for (const auto& options : {m_estimate(3.5), empirical_bayes()}) {
+        const auto enc = en::fit_target_encoder(std::vector<Column>{col, col}, y, options, {"first name", "x\ty"});
+        std::stringstream buffer;
+        enc.save(buffer);
+        const auto back = en::TargetEncoder::load(buffer);
+        CHECK(back.is_fitted());
+        CHECK(back.feature_names_in() == enc.feature_names_in());
+        CHECK(back.options().smoothing == options.smoothing);
+        CHECK(back.options().m == options.m);
+        CHECK(back.target_mean() == enc.target_mean());
+        CHECK(back.target_variance() == enc.target_variance());
+        REQUIRE(back.n_categories(1) == enc.n_categories(1));
+        for (std::size_t c = 0; c < enc.n_categories(1); ++c) {
+            CHECK(back.category(1, c) == enc.category(1, c));
+            CHECK(back.counts(1)[c] == enc.counts(1)[c]);
+            CHECK(back.category_means(1)[c] == enc.category_means(1)[c]);  // shortest round-trip decimals: exact
+            CHECK(back.encodings(1)[c] == enc.encodings(1)[c]);
+        }
+        const Column probe = {"a\nb", "unseen", "", "caf\xc3\xa9"};
+        CHECK(back.transform(std::vector<Column>{probe, probe}) == enc.transform(std::vector<Column>{probe, probe}));
+    }
+    // Binary classes survive too, and the file path overloads work.
+    en::TargetEncoderOptions binary = m_estimate(1.0);
+    binary.target_type = en::TargetType::binary;
+    const auto b = en::fit_target_encoder(Column{"p", "q", "p"}, std::vector<double>{-1, 1, 1}, binary);
+    const auto path = std::filesystem::temp_directory_path() / "musiclab_test_target_encoder.txt";
+    b.save(path);
+    const auto b2 = en::TargetEncoder::load(path);
+    std::filesystem::remove(path);
+    CHECK(b2.classes() == std::vector<double>{-1, 1});
+    CHECK(b2.encode(0, "p") == b.encode(0, "p"));
+}
+
+TEST_CASE("loading a malformed target encoder names the line and unfitted encoders throw not_fitted") {
+    const auto enc = en::fit_target_encoder(example_column, example_y, m_estimate(2.0));
+    std::stringstream buffer;
+    enc.save(buffer);
+    const std::string text = buffer.str();
+
+    std::string other_version = text;
+    other_version.replace(other_version.find(" 1\n"), 3, " 9\n");
+    std::istringstream v(other_version);
+    CHECK_THROWS_WITH_AS(en::TargetEncoder::load(v, "model.txt"), doctest::Contains("model.txt:1"), musiclab::parse_error);
+
+    std::istringstream truncated(text.substr(0, text.size() / 2));
+    CHECK_THROWS_AS(en::TargetEncoder::load(truncated), musiclab::parse_error);
+    std::string bad_number = text;
+    bad_number.replace(bad_number.find("target ") + 7, 3, "abc");
+    std::istringstream n(bad_number);
+    CHECK_THROWS_WITH_AS(en::TargetEncoder::load(n), doctest::Contains(":3"), musiclab::parse_error);
+    std::istringstream empty("");
+    CHECK_THROWS_AS(en::TargetEncoder::load(empty), musiclab::parse_error);
+    CHECK_THROWS_AS(en::TargetEncoder::load(std::filesystem::path("/nonexistent/dir/model.txt")), musiclab::io_error);
+
+    const en::TargetEncoder unfitted;
+    CHECK(!unfitted.is_fitted());
+    CHECK_THROWS_AS(unfitted.transform(example_column), musiclab::not_fitted);
+    CHECK_THROWS_AS(unfitted.encode(0, "a"), musiclab::not_fitted);
+    std::stringstream out;
+    CHECK_THROWS_AS(unfitted.save(out), musiclab::not_fitted);
 }

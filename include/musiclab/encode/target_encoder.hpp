@@ -42,6 +42,12 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <bit>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <ostream>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -55,7 +61,154 @@
 #include <utility>
 #include <vector>
 
+namespace musiclab::detail {
+
+/// 64-bit hash of a byte string: 8-byte words through multiply-xorshift rounds, then a final
+/// avalanche. Not cryptographic; good spread for an open-addressing table.
+inline std::uint64_t category_hash(std::string_view s) noexcept {
+    constexpr std::uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xD6E8FEB86659FD93ULL;
+    std::uint64_t h = (static_cast<std::uint64_t>(s.size()) + 1) * k1;
+    const char* p = s.data();
+    std::size_t n = s.size();
+    while (n >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = (h ^ w) * k2;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        h = (h ^ w) * k2;
+        h ^= h >> 29;
+    }
+    h *= k1;
+    h ^= h >> 32;
+    return h;
+}
+
+/// The first min(n, 8) bytes of p as a big-endian word (zero-padded), so that comparing words
+/// compares bytes lexicographically as unsigned chars.
+inline std::uint64_t load_be_word(const char* p, std::size_t n) noexcept {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, n < 8 ? n : 8);
+    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+    return w;
+}
+
+/// a < b in byte order (= std::string_view's operator<), inlined for short strings.
+inline bool bytes_less(std::string_view a, std::string_view b) noexcept {
+    const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+    for (std::size_t i = 0; i < n; i += 8) {
+        const std::size_t len = n - i < 8 ? n - i : 8;
+        const std::uint64_t wa = load_be_word(a.data() + i, len), wb = load_be_word(b.data() + i, len);
+        if (wa != wb) return wa < wb;
+    }
+    return a.size() < b.size();
+}
+
+/// A string to sort by bytes with its first 16 bytes held inline (big-endian words), so most
+/// comparisons of short categories never touch the string itself.
+struct SortKey {
+    std::uint64_t w0 = 0, w1 = 0;
+    const char* data = nullptr;
+    std::uint32_t length = 0;
+    std::uint32_t code = 0;
+
+    SortKey() = default;
+    SortKey(std::string_view s, std::uint32_t c) noexcept
+        : w0(load_be_word(s.data(), s.size())),
+          w1(s.size() > 8 ? load_be_word(s.data() + 8, s.size() - 8) : 0),
+          data(s.data()),
+          length(static_cast<std::uint32_t>(s.size())),
+          code(c) {}
+
+    friend bool operator<(const SortKey& a, const SortKey& b) noexcept {
+        if (a.w0 != b.w0) return a.w0 < b.w0;
+        if (a.w1 != b.w1) return a.w1 < b.w1;
+        // The first min(length, 16) bytes agree (zero padding included): a string of <= 16 bytes
+        // is then a prefix of the other.
+        if (a.length <= 16 || b.length <= 16) return a.length < b.length;
+        return bytes_less(std::string_view(a.data + 16, a.length - 16), std::string_view(b.data + 16, b.length - 16));
+    }
+};
+
+/// Equality of n bytes, inlined for short strings.
+inline bool bytes_equal(const char* a, const char* b, std::size_t n) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t wa, wb;
+        std::memcpy(&wa, a + i, 8);
+        std::memcpy(&wb, b + i, 8);
+        if (wa != wb) return false;
+    }
+    for (; i < n; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
+/// Open-addressing (linear probing, load <= 1/2) index of byte strings held in its own arena.
+/// One slot = hash, arena offset, length and code, so a lookup touches one slot and, on a hash
+/// match, the key bytes. Copyable (offsets, not pointers).
+struct CategoryTable {
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint64_t offset = 0;
+        std::uint32_t length = 0;
+        std::uint32_t code_plus1 = 0;  // 0 = empty
+    };
+    std::vector<Slot> slots;
+    std::string arena;
+    std::size_t mask = 0;
+    std::size_t size = 0;
+
+    void reset(std::size_t capacity) {
+        slots.assign(capacity, Slot{});
+        mask = capacity - 1;
+        size = 0;
+    }
+    void prefetch_slot(std::uint64_t h) const noexcept { detail::prefetch(&slots[h & mask]); }
+    void prefetch_key(std::uint64_t h) const noexcept {
+        const Slot& s = slots[h & mask];
+        if (s.code_plus1 != 0) detail::prefetch(arena.data() + s.offset);
+    }
+    bool matches(const Slot& s, std::string_view key, std::uint64_t h) const noexcept {
+        return s.hash == h && s.length == key.size() && bytes_equal(arena.data() + s.offset, key.data(), key.size());
+    }
+    /// Code of `key`, or -1.
+    std::int64_t find(std::string_view key, std::uint64_t h) const noexcept {
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+            const Slot& s = slots[i];
+            if (s.code_plus1 == 0) return -1;
+            if (matches(s, key, h)) return static_cast<std::int64_t>(s.code_plus1) - 1;
+        }
+    }
+    /// Places a key already in the arena at `offset` (no duplicate check; capacity must suffice).
+    void place(std::uint64_t h, std::uint64_t offset, std::uint32_t length, std::uint32_t code) {
+        std::size_t i = h & mask;
+        while (slots[i].code_plus1 != 0) i = (i + 1) & mask;
+        slots[i] = Slot{h, offset, length, code + 1};
+        ++size;
+    }
+};
+
+template <class Columns>
+class TargetEncoderBuilder;
+
+}  // namespace musiclab::detail
+
 namespace musiclab::encode {
+
 
 /// How category means are shrunk towards the global mean.
 enum class Smoothing {
@@ -131,21 +284,42 @@ public:
     template <preprocess::StringColumn Column>
     Eigen::MatrixXd transform(const Column& column) const;
 
-    /// Internal: per-column state. Use the accessors above.
+    /// True once fitted (an encoder made by the fit functions or load); a default-constructed
+    /// encoder is unfitted and its members throw musiclab::not_fitted.
+    bool is_fitted() const noexcept { return !features_.empty(); }
+
+    /// Writes the fitted encoder in musiclab's versioned text format ("musiclab.TargetEncoder 1":
+    /// options, target mean/variance, classes, feature names, and per column every category as
+    /// length-prefixed bytes with its count, mean and encoding; doubles as shortest round-trip
+    /// decimals, so load() restores identical values). O(total category bytes). Throws not_fitted,
+    /// io_error when the stream fails.
+    void save(std::ostream& out) const;
+    /// Writes to a file (io_error when it cannot be written).
+    void save(const std::filesystem::path& path) const;
+    /// Reads what save() wrote; throws parse_error (naming the line) on anything else, including
+    /// another format version.
+    static TargetEncoder load(std::istream& in, const std::string& source = "<stream>");
+    /// Reads a file written by save() (io_error when it cannot be opened).
+    static TargetEncoder load(const std::filesystem::path& path);
+
+private:
     struct Feature {
-        std::string arena;                 // category bytes, back to back, in sorted order
-        std::vector<std::size_t> ends;     // category c = arena[ends[c], ends[c + 1])
+        std::vector<std::size_t> ends;  // category c = index.arena[ends[c], ends[c + 1])
         std::vector<std::size_t> counts;
         std::vector<double> means;
         std::vector<double> encodings;
-        std::vector<std::uint64_t> slot_hash;  // open-addressing index over the categories
-        std::vector<std::uint32_t> slot_code;  // code + 1; 0 = empty slot
+        detail::CategoryTable index;  // category bytes -> position; its arena holds the sorted categories
+        void add_category(std::string_view key, std::size_t count, double mean, double encoding);
+        void reserve(std::size_t categories, std::size_t bytes);
     };
 
-private:
     template <class Columns>
-    friend class TargetEncoderBuilder;
+    friend class detail::TargetEncoderBuilder;
+    void check_fitted() const {
+        if (features_.empty()) throw not_fitted("TargetEncoder");
+    }
     const Feature& at(std::size_t feature) const {
+        check_fitted();
         if (feature >= features_.size())
             throw invalid_parameter("feature", feature, "< n_features_in = " + std::to_string(features_.size()));
         return features_[feature];
@@ -225,75 +399,75 @@ bool cell_missing(const C& c, std::size_t i) {
     }
 }
 
-/// 64-bit hash of a byte string: 8-byte words through multiply-xorshift rounds, then a final
-/// avalanche. Not cryptographic; good spread for an open-addressing table.
-inline std::uint64_t category_hash(std::string_view s) noexcept {
-    constexpr std::uint64_t k1 = 0x9E3779B97F4A7C15ULL, k2 = 0xD6E8FEB86659FD93ULL;
-    std::uint64_t h = (static_cast<std::uint64_t>(s.size()) + 1) * k1;
-    const char* p = s.data();
-    std::size_t n = s.size();
-    while (n >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        h = (h ^ w) * k2;
-        h ^= h >> 29;
-        p += 8;
-        n -= 8;
-    }
-    if (n > 0) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p, n);
-        h = (h ^ w) * k2;
-        h ^= h >> 29;
-    }
-    h *= k1;
-    h ^= h >> 32;
-    return h;
-}
-
-/// Assigns dense codes (first-appearance order) to the distinct strings of a column.
+/// Assigns dense codes (first-appearance order) to the distinct strings of a column; the keys are
+/// copied into the table's arena.
 class Factorizer {
 public:
     static constexpr std::uint32_t missing = std::numeric_limits<std::uint32_t>::max();
 
-    Factorizer() { rehash(1024); }
+    Factorizer() { table_.reset(1024); }
 
-    std::uint32_t code(std::string_view s) {
-        const std::uint64_t h = category_hash(s);
-        std::size_t slot = static_cast<std::size_t>(h) & mask_;
-        while (true) {
-            const std::uint32_t c = slots_[slot];
-            if (c == 0) break;
-            if (hashes_[c - 1] == h && keys_[c - 1] == s) return c - 1;
-            slot = (slot + 1) & mask_;
+    /// Codes of rows [0, n) of `column` (missing cells -> `missing`), hashing a batch of rows
+    /// ahead and prefetching their slots and key bytes to overlap the cache misses.
+    template <class Column>
+    void encode_column(const Column& column, std::size_t n, std::vector<std::uint32_t>& codes) {
+        constexpr std::size_t batch = 16;
+        codes.resize(n);
+        std::string_view keys[batch];
+        std::uint64_t hashes[batch];
+        bool skip[batch];
+        for (std::size_t base = 0; base < n; base += batch) {
+            const std::size_t m = std::min(batch, n - base);
+            for (std::size_t t = 0; t < m; ++t) {
+                skip[t] = cell_missing(column, base + t);
+                keys[t] = std::string_view(column[base + t]);
+                hashes[t] = category_hash(keys[t]);
+                table_.prefetch_slot(hashes[t]);
+            }
+            for (std::size_t t = 0; t < m; ++t) table_.prefetch_key(hashes[t]);
+            for (std::size_t t = 0; t < m; ++t) codes[base + t] = skip[t] ? missing : code(keys[t], hashes[t]);
         }
-        const auto c = static_cast<std::uint32_t>(keys_.size());
-        if (c == missing - 1) throw invalid_parameter("columns", "more than 2^32 - 2 categories", "fewer categories");
-        keys_.push_back(s);
+    }
+
+    std::uint32_t code(std::string_view s, std::uint64_t h) {
+        std::size_t i = h & table_.mask;
+        for (;; i = (i + 1) & table_.mask) {
+            const auto& slot = table_.slots[i];
+            if (slot.code_plus1 == 0) break;
+            if (table_.matches(slot, s, h)) return slot.code_plus1 - 1;
+        }
+        const auto c = static_cast<std::uint32_t>(offsets_.size());
+        if (c >= missing - 1) throw invalid_parameter("columns", "more than 2^32 - 2 categories", "fewer categories");
+        if (s.size() > std::numeric_limits<std::uint32_t>::max())
+            throw invalid_parameter("columns", "a cell of " + std::to_string(s.size()) + " bytes", "cells below 4 GiB");
+        const std::uint64_t offset = table_.arena.size();
+        table_.arena.append(s);
+        offsets_.push_back(offset);
         hashes_.push_back(h);
-        slots_[slot] = c + 1;
-        if (2 * keys_.size() > slots_.size()) rehash(2 * slots_.size());
+        table_.slots[i] = CategoryTable::Slot{h, offset, static_cast<std::uint32_t>(s.size()), c + 1};
+        if (2 * offsets_.size() > table_.slots.size()) rehash(2 * table_.slots.size());
         return c;
     }
 
-    const std::vector<std::string_view>& keys() const noexcept { return keys_; }
-    const std::vector<std::uint64_t>& hashes() const noexcept { return hashes_; }
+    std::size_t size() const noexcept { return offsets_.size(); }
+    /// Key of code c (valid until the next insertion).
+    std::string_view key(std::size_t c) const noexcept {
+        const std::size_t end = c + 1 < offsets_.size() ? offsets_[c + 1] : table_.arena.size();
+        return std::string_view(table_.arena).substr(offsets_[c], end - offsets_[c]);
+    }
+    std::uint64_t hash(std::size_t c) const noexcept { return hashes_[c]; }
+    std::size_t key_bytes() const noexcept { return table_.arena.size(); }
 
 private:
     void rehash(std::size_t capacity) {
-        slots_.assign(capacity, 0);
-        mask_ = capacity - 1;
-        for (std::size_t c = 0; c < keys_.size(); ++c) {
-            std::size_t slot = static_cast<std::size_t>(hashes_[c]) & mask_;
-            while (slots_[slot] != 0) slot = (slot + 1) & mask_;
-            slots_[slot] = static_cast<std::uint32_t>(c + 1);
-        }
+        table_.reset(capacity);
+        for (std::size_t c = 0; c < offsets_.size(); ++c)
+            table_.place(hashes_[c], offsets_[c], static_cast<std::uint32_t>(key(c).size()), static_cast<std::uint32_t>(c));
     }
 
-    std::vector<std::uint32_t> slots_;
-    std::vector<std::string_view> keys_;
+    CategoryTable table_;
+    std::vector<std::uint64_t> offsets_;
     std::vector<std::uint64_t> hashes_;
-    std::size_t mask_ = 0;
 };
 
 /// Per-category sufficient statistics: count, sum, and M2 = Σ (y - mean_c)² (empirical Bayes).
@@ -332,9 +506,17 @@ inline double numpy_mean_of(std::span<const double> v) {
 
 }  // namespace musiclab::detail
 
-namespace musiclab::encode {
+namespace musiclab::detail {
 
-/// Internal: builds TargetEncoder from columns (used by the fit functions).
+using encode::CrossFitted;
+using encode::Smoothing;
+using encode::TargetEncoder;
+using encode::TargetEncoderOptions;
+using encode::TargetType;
+using encode::kfold_assignment;
+using encode::stratified_kfold_assignment;
+
+/// Builds a TargetEncoder from columns (used by the fit functions).
 template <class Columns>
 class TargetEncoderBuilder {
 public:
@@ -441,10 +623,8 @@ private:
         const auto& col = column(j);
         detail::Factorizer factorizer;
         auto& codes = codes_[j];
-        codes.resize(n_);
-        for (std::size_t i = 0; i < n_; ++i)
-            codes[i] = detail::cell_missing(col, i) ? detail::Factorizer::missing : factorizer.code(std::string_view(col[i]));
-        const std::size_t C = factorizer.keys().size();
+        factorizer.encode_column(col, n_, codes);
+        const std::size_t C = factorizer.size();
         n_codes_[j] = C;
         detail::CategoryStats s;
         s.count.assign(C, 0);
@@ -465,35 +645,18 @@ private:
             }
         }
         // Sorted category order; sorted_rank[code] = position in the model.
+        std::vector<detail::SortKey> sorted(C);
+        for (std::size_t c = 0; c < C; ++c) sorted[c] = detail::SortKey(factorizer.key(c), static_cast<std::uint32_t>(c));
+        std::sort(sorted.begin(), sorted.end());
         std::vector<std::uint32_t> order(C);
-        std::iota(order.begin(), order.end(), 0u);
-        const auto& keys = factorizer.keys();
-        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+        for (std::size_t r = 0; r < C; ++r) order[r] = sorted[r].code;
         auto& f = model_.features_[j];
-        std::size_t bytes = 0;
-        for (const auto& key : keys) bytes += key.size();
-        f.arena.reserve(bytes);
-        f.ends.assign(1, 0);
-        f.counts.resize(C);
-        f.means.resize(C);
-        f.encodings.resize(C);
-        std::size_t capacity = 16;
-        while (capacity < 2 * C) capacity *= 2;
-        f.slot_hash.assign(capacity, 0);
-        f.slot_code.assign(capacity, 0);
+        f.reserve(C, factorizer.key_bytes());
         for (std::size_t r = 0; r < C; ++r) {
             const std::uint32_t c = order[r];
-            f.arena.append(keys[c]);
-            f.ends.push_back(f.arena.size());
-            f.counts[r] = s.count[c];
-            f.means[r] = s.sum[c] / static_cast<double>(s.count[c]);
-            f.encodings[r] = detail::smoothed_encoding(options_, s.count[c], s.sum[c], s.m2.empty() ? 0.0 : s.m2[c],
-                                                       model_.target_mean_, model_.target_variance_);
-            const std::uint64_t h = factorizer.hashes()[c];
-            std::size_t slot = static_cast<std::size_t>(h) & (capacity - 1);
-            while (f.slot_code[slot] != 0) slot = (slot + 1) & (capacity - 1);
-            f.slot_hash[slot] = h;
-            f.slot_code[slot] = static_cast<std::uint32_t>(r + 1);
+            f.add_category(factorizer.key(c), s.count[c], s.sum[c] / static_cast<double>(s.count[c]),
+                           detail::smoothed_encoding(options_, s.count[c], s.sum[c], s.m2.empty() ? 0.0 : s.m2[c],
+                                                     model_.target_mean_, model_.target_variance_));
         }
         // Codes of the rows in the model's (sorted) numbering, for cross-fitting and encoding.
         std::vector<std::uint32_t> rank_of(C);
@@ -584,28 +747,225 @@ private:
     TargetEncoder model_;
 };
 
+}  // namespace musiclab::detail
+
+namespace musiclab::encode {
+
 inline std::string_view TargetEncoder::category(std::size_t feature, std::size_t index) const {
     const auto& f = at(feature);
     if (index >= f.counts.size()) throw invalid_parameter("index", index, "< n_categories = " + std::to_string(f.counts.size()));
-    return std::string_view(f.arena).substr(f.ends[index], f.ends[index + 1] - f.ends[index]);
+    return std::string_view(f.index.arena).substr(f.ends[index], f.ends[index + 1] - f.ends[index]);
 }
 
 inline std::ptrdiff_t TargetEncoder::find(std::size_t feature, std::string_view category) const {
-    const auto& f = at(feature);
-    const std::uint64_t h = detail::category_hash(category);
-    const std::size_t mask = f.slot_code.size() - 1;
-    for (std::size_t slot = static_cast<std::size_t>(h) & mask;; slot = (slot + 1) & mask) {
-        const std::uint32_t code = f.slot_code[slot];
-        if (code == 0) return -1;
-        if (f.slot_hash[slot] != h) continue;
-        const std::size_t c = code - 1;
-        if (std::string_view(f.arena).substr(f.ends[c], f.ends[c + 1] - f.ends[c]) == category)
-            return static_cast<std::ptrdiff_t>(c);
+    return static_cast<std::ptrdiff_t>(at(feature).index.find(category, detail::category_hash(category)));
+}
+
+inline void TargetEncoder::Feature::reserve(std::size_t categories, std::size_t bytes) {
+    std::size_t capacity = 16;
+    while (capacity < 2 * categories) capacity *= 2;
+    index.reset(capacity);
+    index.arena.reserve(bytes);
+    ends.assign(1, 0);
+    ends.reserve(categories + 1);
+    counts.reserve(categories);
+    means.reserve(categories);
+    encodings.reserve(categories);
+}
+
+inline void TargetEncoder::Feature::add_category(std::string_view key, std::size_t count, double mean, double encoding) {
+    const std::size_t code = counts.size();
+    if (2 * (code + 1) > index.slots.size()) throw error("TargetEncoder: category index full (reserve() too small)");
+    index.arena.append(key);
+    ends.push_back(index.arena.size());
+    counts.push_back(count);
+    means.push_back(mean);
+    encodings.push_back(encoding);
+    index.place(detail::category_hash(key), ends[code], static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(code));
+}
+
+}  // namespace musiclab::encode
+
+namespace musiclab::detail {
+
+inline std::string format_double(double v) {
+    char buffer[64];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, r.ptr);
+}
+
+/// Line-oriented reader of the TargetEncoder text format with located parse errors.
+class ModelReader {
+public:
+    ModelReader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
+
+    [[noreturn]] void fail(const std::string& what) const { throw parse_error(source_, line_, 0, what); }
+
+    /// The next line, split at spaces into at least `min_fields` fields, the first equal to `tag`.
+    std::vector<std::string_view> record(std::string_view tag, std::size_t min_fields) {
+        if (!std::getline(in_, text_)) fail("unexpected end of input, expected '" + std::string(tag) + "'");
+        ++line_;
+        fields_.clear();
+        std::string_view rest(text_);
+        while (!rest.empty()) {
+            const auto space = rest.find(' ');
+            fields_.push_back(rest.substr(0, space));
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+        }
+        if (fields_.empty() || fields_[0] != tag) fail("expected a '" + std::string(tag) + "' line");
+        if (fields_.size() < min_fields) fail("'" + std::string(tag) + "' line has too few fields");
+        return fields_;
     }
+
+    /// A length-prefixed byte string "<length>:<bytes>" followed by a space or a line end.
+    std::string bytes_field() {
+        std::size_t length = 0;
+        char c = 0;
+        while (in_.get(c) && c != ':') {
+            if (c < '0' || c > '9') fail("expected '<length>:' before a byte string");
+            length = length * 10 + static_cast<std::size_t>(c - '0');
+            if (length > (std::size_t{1} << 40)) fail("byte string length too large");
+        }
+        if (c != ':') fail("unexpected end of input in a byte string");
+        std::string out(length, '\0');
+        if (length > 0 && !in_.read(out.data(), static_cast<std::streamsize>(length))) fail("unexpected end of input in a byte string");
+        for (char ch : out) line_ += ch == '\n';
+        return out;
+    }
+
+    /// The rest of the current line after a byte string (leading space required).
+    std::vector<std::string_view> tail(std::size_t fields) {
+        if (!std::getline(in_, text_)) fail("unexpected end of input after a byte string");
+        ++line_;
+        if (text_.empty() || text_[0] != ' ') fail("expected a space after a byte string");
+        fields_.clear();
+        std::string_view rest = std::string_view(text_).substr(1);
+        while (!rest.empty()) {
+            const auto space = rest.find(' ');
+            fields_.push_back(rest.substr(0, space));
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+        }
+        if (fields_.size() != fields) fail("expected " + std::to_string(fields) + " fields after a byte string");
+        return fields_;
+    }
+
+    double number(std::string_view f) const {
+        double v = 0.0;
+        const auto r = std::from_chars(f.data(), f.data() + f.size(), v);
+        if (r.ec != std::errc() || r.ptr != f.data() + f.size()) fail("expected a number, got '" + std::string(f) + "'");
+        return v;
+    }
+    std::uint64_t integer(std::string_view f) const {
+        std::uint64_t v = 0;
+        const auto r = std::from_chars(f.data(), f.data() + f.size(), v);
+        if (r.ec != std::errc() || r.ptr != f.data() + f.size()) fail("expected an integer, got '" + std::string(f) + "'");
+        return v;
+    }
+
+private:
+    std::istream& in_;
+    std::string source_;
+    std::string text_;
+    std::vector<std::string_view> fields_;
+    std::size_t line_ = 0;
+};
+
+}  // namespace musiclab::detail
+
+namespace musiclab::encode {
+
+inline void TargetEncoder::save(std::ostream& out) const {
+    check_fitted();
+    using detail::format_double;
+    const auto& o = options_;
+    out << "musiclab.TargetEncoder 1\n"
+        << "options " << (o.smoothing == Smoothing::m_estimate ? "m_estimate" : "empirical_bayes") << ' ' << format_double(o.m)
+        << ' ' << o.n_folds << ' ' << (o.shuffle ? 1 : 0) << ' ' << o.random_state << ' '
+        << (o.target_type == TargetType::continuous ? "continuous" : "binary") << ' ' << o.num_threads << '\n'
+        << "target " << format_double(target_mean_) << ' ' << format_double(target_variance_) << '\n'
+        << "classes " << classes_.size();
+    for (double c : classes_) out << ' ' << format_double(c);
+    out << "\nfeatures " << features_.size() << '\n';
+    for (std::size_t j = 0; j < features_.size(); ++j) {
+        const auto& f = features_[j];
+        out << "feature " << f.counts.size() << ' ' << f.index.arena.size() << '\n' << names_[j].size() << ':' << names_[j] << " -\n";
+        for (std::size_t c = 0; c < f.counts.size(); ++c) {
+            const auto key = std::string_view(f.index.arena).substr(f.ends[c], f.ends[c + 1] - f.ends[c]);
+            out << key.size() << ':' << key << ' ' << f.counts[c] << ' ' << format_double(f.means[c]) << ' '
+                << format_double(f.encodings[c]) << '\n';
+        }
+    }
+    out << "end\n";
+    if (!out) throw io_error("<stream>", "writing the TargetEncoder failed");
+}
+
+inline void TargetEncoder::save(const std::filesystem::path& path) const {
+    std::ofstream out(path, std::ios::binary);
+    if (!out) throw io_error(path.string(), "cannot open for writing");
+    save(out);
+    out.flush();
+    if (!out) throw io_error(path.string(), "writing failed");
+}
+
+inline TargetEncoder TargetEncoder::load(std::istream& in, const std::string& source) {
+    detail::ModelReader r(in, source);
+    TargetEncoder e;
+    auto header = r.record("musiclab.TargetEncoder", 2);
+    if (header[1] != "1") r.fail("unsupported TargetEncoder format version '" + std::string(header[1]) + "' (this build reads 1)");
+    auto o = r.record("options", 8);
+    if (o[1] == "m_estimate") e.options_.smoothing = Smoothing::m_estimate;
+    else if (o[1] == "empirical_bayes") e.options_.smoothing = Smoothing::empirical_bayes;
+    else r.fail("unknown smoothing '" + std::string(o[1]) + "'");
+    e.options_.m = r.number(o[2]);
+    e.options_.n_folds = static_cast<int>(r.integer(o[3]));
+    e.options_.shuffle = r.integer(o[4]) != 0;
+    e.options_.random_state = static_cast<std::uint32_t>(r.integer(o[5]));
+    if (o[6] == "continuous") e.options_.target_type = TargetType::continuous;
+    else if (o[6] == "binary") e.options_.target_type = TargetType::binary;
+    else r.fail("unknown target type '" + std::string(o[6]) + "'");
+    e.options_.num_threads = static_cast<int>(r.integer(o[7]));
+    auto t = r.record("target", 3);
+    e.target_mean_ = r.number(t[1]);
+    e.target_variance_ = r.number(t[2]);
+    auto cl = r.record("classes", 2);
+    const auto n_classes = r.integer(cl[1]);
+    if (n_classes > 2 || cl.size() != 2 + n_classes) r.fail("bad 'classes' line");
+    for (std::size_t i = 0; i < n_classes; ++i) e.classes_.push_back(r.number(cl[2 + i]));
+    const auto n_features = r.integer(r.record("features", 2)[1]);
+    if (n_features == 0 || n_features > (std::uint64_t{1} << 24)) r.fail("bad feature count");
+    e.features_.resize(n_features);
+    for (std::size_t j = 0; j < n_features; ++j) {
+        auto fl = r.record("feature", 3);
+        const auto n_categories = r.integer(fl[1]);
+        const auto bytes = r.integer(fl[2]);
+        if (n_categories >= std::numeric_limits<std::uint32_t>::max() - 1 || bytes > (std::uint64_t{1} << 40)) r.fail("bad category count");
+        e.names_.push_back(r.bytes_field());
+        auto marker = r.tail(1);
+        if (marker[0] != "-") r.fail("expected '-' after the feature name");
+        auto& f = e.features_[j];
+        f.reserve(n_categories, bytes);
+        std::string previous;
+        for (std::size_t c = 0; c < n_categories; ++c) {
+            std::string key = r.bytes_field();
+            auto v = r.tail(3);
+            if (c > 0 && !(previous < key)) r.fail("categories are not sorted and distinct");
+            f.add_category(key, r.integer(v[0]), r.number(v[1]), r.number(v[2]));
+            previous = std::move(key);
+        }
+    }
+    r.record("end", 1);
+    return e;
+}
+
+inline TargetEncoder TargetEncoder::load(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error(path.string(), "cannot open for reading");
+    return load(in, path.string());
 }
 
 template <preprocess::StringColumns Columns>
 Eigen::MatrixXd TargetEncoder::transform(const Columns& columns) const {
+    check_fitted();
     const auto k = static_cast<std::size_t>(columns.size());
     if (k != features_.size()) throw shape_mismatch("number of columns given to transform", features_.size(), k);
     const auto n = static_cast<std::size_t>(musiclab::detail::unwrap_column(columns[0]).size());
@@ -615,17 +975,25 @@ Eigen::MatrixXd TargetEncoder::transform(const Columns& columns) const {
     }
     Eigen::MatrixXd out(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
     parallelize(resolve_threads(options_.num_threads), n, [&](int, std::size_t start, std::size_t length) {
+        constexpr std::size_t batch = 16;  // hash a batch ahead, prefetch slots and keys, then probe
+        std::string_view keys[batch];
+        std::uint64_t hashes[batch];
         for (std::size_t j = 0; j < k; ++j) {
             const auto& col = musiclab::detail::unwrap_column(columns[j]);
             const auto& f = features_[j];
             double* dst = out.col(static_cast<Eigen::Index>(j)).data();
-            for (std::size_t i = start; i < start + length; ++i) {
-                if (musiclab::detail::cell_missing(col, i)) {
-                    dst[i] = target_mean_;
-                    continue;
+            for (std::size_t base = start; base < start + length; base += batch) {
+                const std::size_t m = std::min(batch, start + length - base);
+                for (std::size_t t = 0; t < m; ++t) {
+                    keys[t] = std::string_view(col[base + t]);
+                    hashes[t] = detail::category_hash(keys[t]);
+                    f.index.prefetch_slot(hashes[t]);
                 }
-                const auto c = find(j, std::string_view(col[i]));
-                dst[i] = c < 0 ? target_mean_ : f.encodings[static_cast<std::size_t>(c)];
+                for (std::size_t t = 0; t < m; ++t) f.index.prefetch_key(hashes[t]);
+                for (std::size_t t = 0; t < m; ++t) {
+                    const std::int64_t c = musiclab::detail::cell_missing(col, base + t) ? -1 : f.index.find(keys[t], hashes[t]);
+                    dst[base + t] = c < 0 ? target_mean_ : f.encodings[static_cast<std::size_t>(c)];
+                }
             }
         }
     });
@@ -640,7 +1008,7 @@ Eigen::MatrixXd TargetEncoder::transform(const Column& column) const {
 template <preprocess::StringColumns Columns>
 TargetEncoder fit_target_encoder(const Columns& columns, std::span<const double> y, const TargetEncoderOptions& options,
                                  std::vector<std::string> feature_names_in) {
-    TargetEncoderBuilder<Columns> builder(columns, y, options, std::move(feature_names_in));
+    detail::TargetEncoderBuilder<Columns> builder(columns, y, options, std::move(feature_names_in));
     builder.fit();
     return builder.take();
 }
@@ -654,7 +1022,7 @@ TargetEncoder fit_target_encoder(const Column& column, std::span<const double> y
 template <preprocess::StringColumns Columns>
 CrossFitted fit_transform_target_encoder(const Columns& columns, std::span<const double> y, const TargetEncoderOptions& options,
                                          std::vector<std::string> feature_names_in) {
-    TargetEncoderBuilder<Columns> builder(columns, y, options, std::move(feature_names_in));
+    detail::TargetEncoderBuilder<Columns> builder(columns, y, options, std::move(feature_names_in));
     builder.check_folds();
     builder.fit();
     return builder.cross_fit();
