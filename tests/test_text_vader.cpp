@@ -205,6 +205,22 @@ TEST_CASE("vader: Python round half to even on the exact binary value") {
     CHECK(std::signbit(python_round(-0.00001, 4)));  // Python gives -0.0
 }
 
+TEST_CASE("vader: the whitespace pre-filter agrees with utf8proc on every code point") {
+    namespace pu = musiclab::detail::pyunicode;
+    std::size_t spaces = 0, wrong = 0;
+    for (char32_t c = 0x80; c < 0x110000; ++c) {
+        if (c >= 0xD800 && c <= 0xDFFF) continue;
+        const auto* p = utf8proc_get_property(static_cast<utf8proc_int32_t>(c));
+        const bool space = p->category == UTF8PROC_CATEGORY_ZS || p->bidi_class == UTF8PROC_BIDI_CLASS_WS ||
+                           p->bidi_class == UTF8PROC_BIDI_CLASS_B || p->bidi_class == UTF8PROC_BIDI_CLASS_S;
+        spaces += space;
+        wrong += space != pu::is_space(c);
+    }
+    CHECK(wrong == 0);
+    CHECK(spaces == 19);  // U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000
+    CHECK(!pu::is_space(0x200B));
+}
+
 TEST_CASE("vader: invalid UTF-8 is decoded like Python errors=replace") {
     MUSICLAB_REQUIRE_PATH(vader_data());
     const auto& v = analyzer();

@@ -180,20 +180,51 @@ struct Token {
     bool upper;    // word.isupper()
 };
 
-inline std::uint64_t hash_bytes(std::string_view s) noexcept {
-    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then a final mix
-    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-    h ^= h >> 29;
+// Hash of a word, 8 bytes at a time. `p` must be followed by at least 8 zero bytes (the scorer
+// writes them after each lowercased word), so the last partial chunk reads as zero-padded on any
+// byte order and no byte-by-byte loop is needed.
+inline std::uint64_t hash_padded(const char* p, std::size_t n) noexcept {
+    std::uint64_t h = 0x243F6A8885A308D3ULL ^ n;
+    for (std::size_t i = 0; i < n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
+    }
     h *= 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 32);
 }
+inline std::uint64_t hash_bytes(std::string_view s) {
+    std::string padded(s);
+    padded.append(8, '\0');
+    return hash_padded(padded.data(), s.size());
+}
+
+// Byte classes of ASCII for the tokenizer (bytes >= 0x80 have class high).
+enum ByteClass : std::uint8_t { bc_space = 1, bc_punct = 2, bc_upper = 4, bc_lower = 8, bc_high = 16 };
+inline constexpr struct ByteClasses {
+    std::uint8_t of[256];
+    constexpr ByteClasses() : of() {
+        for (int c = 0; c < 256; ++c) {
+            std::uint8_t k = 0;
+            if ((c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20)) k |= bc_space;  // Python isspace
+            if ((c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+                (c >= 0x7B && c <= 0x7E))
+                k |= bc_punct;  // string.punctuation
+            if (c >= 'A' && c <= 'Z') k |= bc_upper;
+            if (c >= 'a' && c <= 'z') k |= bc_lower;
+            if (c >= 0x80) k |= bc_high;
+            of[c] = k;
+        }
+    }
+} byte_classes{};
 
 /// Immutable open-addressing map: lowercased word -> Entry. Keys live in one string.
 class Vocabulary {
 public:
     Entry& insert(std::string_view key) {
         if (Entry* e = find_mutable(key)) return *e;
-        if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+        if ((entries_.size() + 1) * 2 > tags_.size()) grow();
         Entry e;
         e.key_offset = static_cast<std::uint32_t>(keys_.size());
         e.key_length = static_cast<std::uint32_t>(key.size());
@@ -203,18 +234,19 @@ public:
         return entries_.back();
     }
 
-    const Entry* find(std::string_view key) const noexcept { return find_hashed(key, hash_bytes(key)); }
+    const Entry* find(std::string_view key) const { return find_hashed(key, hash_bytes(key)); }
 
     const Entry* find_hashed(std::string_view key, std::uint64_t h) const noexcept {
-        if (slots_.empty()) return nullptr;
-        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        if (tags_.empty()) return nullptr;
+        const std::uint8_t tag = tag_of(h);
+        // The 8-bit tags (1 byte per slot, 16 KiB for the VADER lexicon) decide almost every miss
+        // without touching the entries.
         for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            const Slot& s = slots_[i];
-            if (s.entry == 0) return nullptr;
-            if (s.tag == tag) {
-                const Entry& e = entries_[s.entry - 1];
-                if (e.key_length == key.size() &&
-                    std::string_view(keys_.data() + e.key_offset, e.key_length) == key)
+            const std::uint8_t t = tags_[i];
+            if (t == 0) return nullptr;
+            if (t == tag) {
+                const Entry& e = entries_[index_[i]];
+                if (e.key_length == key.size() && std::memcmp(keys_.data() + e.key_offset, key.data(), key.size()) == 0)
                     return &e;
             }
         }
@@ -225,32 +257,35 @@ public:
     std::string_view key(const Entry& e) const noexcept { return {keys_.data() + e.key_offset, e.key_length}; }
 
 private:
-    struct Slot {
-        std::uint32_t tag = 0;
-        std::uint32_t entry = 0;  // index + 1; 0 = empty
-    };
+    static std::uint8_t tag_of(std::uint64_t h) noexcept {
+        const auto t = static_cast<std::uint8_t>(h >> 56);
+        return t == 0 ? 1 : t;  // 0 marks an empty slot
+    }
 
     Entry* find_mutable(std::string_view key) noexcept { return const_cast<Entry*>(find(key)); }
 
     void place(std::uint32_t index, std::uint64_t h) {
         for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            if (slots_[i].entry == 0) {
-                slots_[i] = Slot{static_cast<std::uint32_t>(h >> 32), index + 1};
+            if (tags_[i] == 0) {
+                tags_[i] = tag_of(h);
+                index_[i] = index;
                 return;
             }
         }
     }
 
     void grow() {
-        const std::size_t n = slots_.empty() ? 1024 : slots_.size() * 2;
-        slots_.assign(n, Slot{});
+        const std::size_t n = tags_.empty() ? 1024 : tags_.size() * 2;
+        tags_.assign(n, 0);
+        index_.assign(n, 0);
         mask_ = n - 1;
         for (std::uint32_t i = 0; i < entries_.size(); ++i) place(i, hash_bytes(key(entries_[i])));
     }
 
     std::vector<Entry> entries_;
     std::string keys_;
-    std::vector<Slot> slots_;
+    std::vector<std::uint8_t> tags_;     // per slot: 8 hash bits, 0 = empty
+    std::vector<std::uint32_t> index_;   // per slot: the entry
     std::size_t mask_ = 0;
 };
 
@@ -269,6 +304,8 @@ public:
     }
 
     void build() {
+        blocks_.assign((0x110000 >> 8) / 64, 0);
+        for (const auto& e : singles_) blocks_[e.code_point >> 14] |= std::uint64_t{1} << ((e.code_point >> 8) & 63);
         std::size_t n = 64;
         while (n < singles_.size() * 4) n *= 2;
         slots_.assign(n, Slot{});
@@ -290,6 +327,8 @@ public:
     /// Index of the description of c, or -1.
     std::int32_t find(char32_t c) const noexcept {
         if (c < 0x80) return ascii_[c];
+        // most text code points are in 256-code-point blocks without any emoji
+        if (c >= 0x110000 || !((blocks_[c >> 14] >> ((c >> 8) & 63)) & 1)) return -1;
         for (std::size_t k = slot_of(c);; k = (k + 1) & mask_) {
             const Slot& s = slots_[k];
             if (s.entry == 0) return -1;
@@ -318,6 +357,7 @@ private:
     std::unordered_map<char32_t, std::uint32_t> index_;  // only while loading
     std::vector<std::string> descriptions_;
     std::vector<Slot> slots_;
+    std::vector<std::uint64_t> blocks_;  // bit (c >> 8): some key lies in that block
     std::size_t mask_ = 0;
     std::int32_t ascii_[128] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                 -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -335,8 +375,9 @@ private:
 inline double python_round(double x, int ndigits) noexcept {
     const double scale = ndigits == 3 ? 1e3 : 1e4;
     const double a = std::fabs(x);
-    const double p = a * scale;  // |error| <= half an ulp of p (<= 2^-40 for p < 2^13)
-    const double f = std::floor(p);
+    const double p = a * scale;  // |error| <= half an ulp of p (<= 2^-40 for p < 2^14)
+    if (!(p < 9.0e15)) return x;  // not reached for VADER's values (|x| <= 1); keeps the cast defined
+    const double f = static_cast<double>(static_cast<std::int64_t>(p));  // floor, p >= 0
     const double frac = p - f;  // exact
     double k;
     if (std::fabs(frac - 0.5) > 1e-9) {
@@ -353,22 +394,14 @@ inline double python_round(double x, int ndigits) noexcept {
     return std::copysign(k / scale, x);
 }
 
-/// ASCII punctuation (Python's string.punctuation).
-inline constexpr bool is_ascii_punctuation(unsigned char c) noexcept {
-    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-           (c >= 0x7B && c <= 0x7E);
-}
-
-inline constexpr bool is_ascii_python_space(unsigned char c) noexcept {
-    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
-}
-
 /// Per-thread scratch memory of the scorer (reused between texts; no allocation once warm).
 struct Scratch {
     std::string sanitized;   // the text with invalid UTF-8 replaced by U+FFFD
     std::string replaced;    // the text with emoji replaced by their descriptions
-    std::string lower;       // one lowercased word
-    std::vector<Token> tokens;
+    std::string lower;       // one lowercased non-ASCII word
+    std::vector<char> lower_ascii;  // one lowercased ASCII word (grows, never shrinks)
+    std::vector<Token> tokens;  // the words of the current text: the first token_count
+    std::size_t token_count = 0;
     std::vector<double> sentiments;
     // only for very long texts with "but" (the quadratic list.index simulation is replaced)
     std::unordered_map<std::uint64_t, std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>>>
@@ -507,7 +540,7 @@ public:
     /// Number of distinct emoji keys in the emoji lexicon (all lines, also multi-code-point keys).
     std::size_t emoji_lexicon_size() const noexcept { return emoji_keys_; }
     /// Mean valence of the exact lexicon token `token` (case-sensitive, as stored), if present.
-    std::optional<double> valence(std::string_view token) const noexcept {
+    std::optional<double> valence(std::string_view token) const {
         const auto* e = vocabulary_.find(token);
         if (!e || !e->in_lexicon) return std::nullopt;
         return e->valence;
@@ -659,14 +692,18 @@ private:
     VaderScores score(std::string_view text, Scratch& ws) const {
         namespace pu = detail::pyunicode;
         // 1. any bytes -> valid UTF-8 (Python's errors="replace")
-        if (pu::first_invalid_utf8(text) != text.size()) {
+        // 2. emoji -> " description" (no space before it when the previous character is a space
+        //    or it starts the text; none after it)
+        const int scan = scan_text(text);
+        if (scan & invalid_utf8) {
             ws.sanitized.clear();
             pu::append_utf8_replacing_invalid(text, ws.sanitized);
             text = ws.sanitized;
-        }
-        // 2. emoji -> " description" (no space before it when the previous character is a space
-        //    or it starts the text; none after it)
-        if (contains_emoji(text)) {
+            if (scan_text(text) & has_emoji) {
+                replace_emoji(text, ws.replaced);
+                text = ws.replaced;
+            }
+        } else if (scan & has_emoji) {
             replace_emoji(text, ws.replaced);
             text = ws.replaced;
         }
@@ -676,23 +713,39 @@ private:
         return valence_scores(ws, exclamations, questions);
     }
 
-    bool contains_emoji(std::string_view text) const noexcept {
-        if (emoji_.size() == 0) return false;
+    static constexpr int invalid_utf8 = 1, has_emoji = 2;
+
+    // One pass: is the text valid UTF-8, does it contain a code point of the emoji lexicon.
+    int scan_text(std::string_view text) const noexcept {
         const auto* p = reinterpret_cast<const unsigned char*>(text.data());
         const std::size_t n = text.size();
         const bool ascii_keys = emoji_.has_ascii_keys();
-        for (std::size_t i = 0; i < n;) {
+        int result = 0;
+        std::size_t i = 0;
+        while (i < n) {
+            if (!ascii_keys) {  // skip ASCII 8 bytes at a time
+                while (i + 8 <= n) {
+                    std::uint64_t w;
+                    std::memcpy(&w, p + i, 8);
+                    if (w & 0x8080808080808080ULL) break;
+                    i += 8;
+                }
+                while (i < n && p[i] < 0x80) ++i;
+                if (i >= n) break;
+            }
             if (p[i] < 0x80) {
-                if (ascii_keys && emoji_.find(p[i]) >= 0) return true;
+                if (emoji_.find(p[i]) >= 0) result |= has_emoji;
                 ++i;
                 continue;
             }
-            std::size_t len = 0;
-            const char32_t c = detail::pyunicode::decode(p + i, len);
-            if (emoji_.find(c) >= 0) return true;
+            std::size_t bad = 0;
+            const std::size_t len = detail::pyunicode::utf8_sequence_length(p + i, n - i, bad);
+            if (len == 0) return result | invalid_utf8;
+            std::size_t decoded = 0;
+            if (emoji_.find(detail::pyunicode::decode(p + i, decoded)) >= 0) result |= has_emoji;
             i += len;
         }
-        return false;
+        return result;
     }
 
     void replace_emoji(std::string_view text, std::string& out) const {
@@ -717,15 +770,22 @@ private:
 
     void tokenize(std::string_view text, Scratch& ws, std::size_t& exclamations, std::size_t& questions) const {
         namespace pu = detail::pyunicode;
-        ws.tokens.clear();
+        namespace dv = detail::vader;
+        const auto& classes = dv::byte_classes.of;
         const auto* p = reinterpret_cast<const unsigned char*>(text.data());
         const std::size_t n = text.size();
+        // at most (n + 1) / 2 words: each is followed by a separator or the end
+        if (ws.tokens.size() < n / 2 + 1) ws.tokens.resize(std::max<std::size_t>(n / 2 + 1, 64));
+        Token* tokens = ws.tokens.data();
+        std::size_t count = 0;
+        if (ws.lower_ascii.size() < n + 8) ws.lower_ascii.resize(std::max<std::size_t>(n + 8, 256));
+        char* lower = ws.lower_ascii.data();
         std::size_t i = 0;
         while (i < n) {
             // skip whitespace
             while (i < n) {
                 if (p[i] < 0x80) {
-                    if (!detail::vader::is_ascii_python_space(p[i])) break;
+                    if (!(classes[p[i]] & dv::bc_space)) break;
                     ++i;
                 } else {
                     std::size_t len = 0;
@@ -735,54 +795,54 @@ private:
             }
             if (i >= n) break;
             const std::size_t start = i;
-            bool ascii = true;
+            // Fast path for ASCII words: find the end, lowercase, hash and classify in one pass.
+            std::uint8_t seen = 0;
             while (i < n) {
                 const unsigned char b = p[i];
-                if (b < 0x80) {
-                    if (detail::vader::is_ascii_python_space(b)) break;
-                    exclamations += b == '!';
-                    questions += b == '?';
-                    ++i;
-                } else {
-                    std::size_t len = 0;
-                    if (pu::is_space(pu::decode(p + i, len))) break;
-                    ascii = false;
-                    i += len;
-                }
+                const std::uint8_t cls = classes[b];
+                if (cls & (dv::bc_space | dv::bc_high)) break;
+                seen |= cls;
+                const auto l = static_cast<unsigned char>(b | ((cls & dv::bc_upper) << 3));  // bc_upper << 3 == 0x20
+                lower[i - start] = static_cast<char>(l);
+                exclamations += b == '!';
+                questions += b == '?';
+                ++i;
             }
-            ws.tokens.push_back(classify(text.substr(start, i - start), ascii, ws));
+            if (i < n && p[i] >= 0x80) {
+                // a non-ASCII character: finish the word code point by code point
+                while (i < n) {
+                    const unsigned char b = p[i];
+                    if (b < 0x80) {
+                        if (classes[b] & dv::bc_space) break;
+                        exclamations += b == '!';
+                        questions += b == '?';
+                        ++i;
+                    } else {
+                        std::size_t len = 0;
+                        if (pu::is_space(pu::decode(p + i, len))) break;
+                        i += len;
+                    }
+                }
+                tokens[count++] = classify(text.substr(start, i - start), false, ws);
+                continue;
+            }
+            const std::size_t len = i - start;
+            if ((seen & dv::bc_punct) && ((classes[p[start]] & dv::bc_punct) || (classes[p[i - 1]] & dv::bc_punct))) {
+                tokens[count++] = classify(text.substr(start, len), true, ws);  // leading/trailing punctuation
+                continue;
+            }
+            std::memset(lower + len, 0, 8);
+            const std::string_view word_lower(lower, len);
+            const bool nt = (seen & dv::bc_punct) && word_lower.find("n't") != std::string_view::npos;
+            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_padded(lower, len)),
+                                         (seen & dv::bc_upper) && !(seen & dv::bc_lower), nt);
         }
+        ws.token_count = count;
     }
 
-    Token classify(std::string_view word, bool ascii, Scratch& ws) const {
-        namespace pu = detail::pyunicode;
-        // _strip_punc_if_word
-        std::size_t b = 0, e = word.size();
-        while (b < e && detail::vader::is_ascii_punctuation(static_cast<unsigned char>(word[b]))) ++b;
-        while (e > b && detail::vader::is_ascii_punctuation(static_cast<unsigned char>(word[e - 1]))) --e;
-        if (b != 0 || e != word.size()) {
-            const std::string_view stripped = word.substr(b, e - b);
-            if (stripped.size() > 2 && (ascii || pu::code_points(stripped) > 2)) word = stripped;
-        }
+    static Token make_token(const detail::vader::Entry* entry, bool upper, bool nt) noexcept {
         Token t{};
-        std::string& lower = ws.lower;
-        lower.clear();
-        if (ascii) {
-            bool has_upper = false, has_lower = false;
-            for (const char ch : word) {
-                const auto c = static_cast<unsigned char>(ch);
-                const bool up = c >= 'A' && c <= 'Z';
-                has_upper |= up;
-                has_lower |= c >= 'a' && c <= 'z';
-                lower += static_cast<char>(up ? c + ('a' - 'A') : c);
-            }
-            t.upper = has_upper && !has_lower;
-        } else {
-            pu::append_lower(word, lower);
-            t.upper = pu::is_upper(word);
-        }
-        const detail::vader::Entry* entry = vocabulary_.find(lower);
-        const bool nt = lower.find("n't") != std::string::npos;
+        t.upper = upper;
         if (entry) {
             t.valence = entry->valence;
             t.booster = entry->booster;
@@ -794,6 +854,47 @@ private:
             t.negated = nt;
         }
         return t;
+    }
+
+    Token classify(std::string_view word, bool ascii, Scratch& ws) const {
+        namespace pu = detail::pyunicode;
+        // _strip_punc_if_word
+        std::size_t b = 0, e = word.size();
+        const auto& classes = detail::vader::byte_classes.of;
+        while (b < e && (classes[static_cast<unsigned char>(word[b])] & detail::vader::bc_punct)) ++b;
+        while (e > b && (classes[static_cast<unsigned char>(word[e - 1])] & detail::vader::bc_punct)) --e;
+        if (b != 0 || e != word.size()) {
+            const std::string_view stripped = word.substr(b, e - b);
+            if (stripped.size() > 2 && (ascii || pu::code_points(stripped) > 2)) word = stripped;
+        }
+        Token t{};
+        std::string_view lower;
+        bool apostrophe = false;
+        if (ascii) {
+            namespace dv = detail::vader;
+            std::uint8_t seen = 0;
+            char* out = ws.lower_ascii.data();  // tokenize() sized it to the text
+            for (std::size_t k = 0; k < word.size(); ++k) {
+                const auto c = static_cast<unsigned char>(word[k]);
+                const std::uint8_t cls = dv::byte_classes.of[c];
+                seen |= cls;
+                const auto l = static_cast<unsigned char>(c | ((cls & dv::bc_upper) << 3));
+                out[k] = static_cast<char>(l);
+                apostrophe |= c == '\'';
+            }
+            std::memset(out + word.size(), 0, 8);
+            t.upper = (seen & dv::bc_upper) && !(seen & dv::bc_lower);
+            lower = std::string_view(out, word.size());
+        } else {
+            ws.lower.clear();
+            t.upper = pu::append_lower_is_upper(word, ws.lower);
+            const std::size_t len = ws.lower.size();
+            ws.lower.append(8, '\0');
+            lower = std::string_view(ws.lower.data(), len);
+            apostrophe = lower.find('\'') != std::string_view::npos;
+        }
+        const bool nt = apostrophe && lower.find("n't") != std::string_view::npos;
+        return make_token(vocabulary_.find_hashed(lower, detail::vader::hash_padded(lower.data(), lower.size())), t.upper, nt);
     }
 
     // scalar_inc_dec of the reference for the word w preceding a lexicon word of valence `valence`.
@@ -914,7 +1015,7 @@ private:
         MUSICLAB_VADER_NO_FP_CONTRACT
         namespace dv = detail::vader;
         const Token* w = ws.tokens.data();
-        const std::size_t n = ws.tokens.size();
+        const std::size_t n = ws.token_count;
         VaderScores r;
         if (n == 0) return r;  // no words: all 0.0, as the reference
 
@@ -925,11 +1026,21 @@ private:
         auto& s = ws.sentiments;
         s.assign(n, 0.0);
         std::size_t but_index = n;
+        bool any_sentiment = false;
         for (std::size_t i = 0; i < n; ++i) {
             if (w[i].keyword == dv::kw_but && but_index == n) but_index = i;
             if (w[i].is_booster) continue;
             if (i < n - 1 && w[i].keyword == dv::kw_kind && w[i + 1].keyword == dv::kw_of) continue;
-            if (w[i].in_lexicon) s[i] = word_valence(w, n, i, cap_diff);
+            if (w[i].in_lexicon) {
+                s[i] = word_valence(w, n, i, cap_diff);
+                any_sentiment |= s[i] != 0;
+            }
+        }
+        if (!any_sentiment) {
+            // all words neutral: the reference's arithmetic gives exactly these values
+            // (compound 0 / sqrt(15) = 0, neu = n / n = 1)
+            r.neu = r.neu_raw = 1.0;
+            return r;
         }
         if (but_index < n) dv::but_check(s, but_index, ws);
 

@@ -118,11 +118,14 @@ struct CodePointRange {
 
 template <std::size_t N>
 constexpr bool in_ranges(const CodePointRange (&ranges)[N], char32_t c) noexcept {
-    for (const auto& r : ranges) {
-        if (c < r.first) return false;
-        if (c <= r.last) return true;
+    if (c < ranges[0].first || c > ranges[N - 1].last) return false;
+    std::size_t lo = 0, hi = N;  // binary search: the last range with first <= c
+    while (hi - lo > 1) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (ranges[mid].first <= c) lo = mid;
+        else hi = mid;
     }
-    return false;
+    return c <= ranges[lo].last;
 }
 
 // Other_Lowercase characters whose general category is not Ll (PropList.txt, Unicode 14; the
@@ -149,11 +152,19 @@ inline constexpr CodePointRange case_ignorable_punctuation[] = {
 
 inline int category(char32_t c) noexcept { return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->category; }
 
+/// A fast pre-filter: false for every code point >= 0x80 that is certainly not whitespace
+/// (all non-ASCII Zs/WS/B/S characters of Unicode 15 are U+0085, U+00A0, U+1680, U+2000..U+205F
+/// or U+3000; the tests check this over all code points against utf8proc).
+constexpr bool may_be_space(char32_t c) noexcept {
+    return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x205F) || c == 0x3000;
+}
+
 /// Python's str.isspace() of one character: general category Zs or bidi class WS, B or S
 /// (TAB..CR, U+001C..U+001F, space, U+0085, NBSP, U+1680, U+2000..U+200A, U+2028, U+2029,
 /// U+202F, U+205F, U+3000; not U+200B).
 inline bool is_space(char32_t c) noexcept {
     if (c < 0x80) return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+    if (!may_be_space(c)) return false;
     const auto* p = utf8proc_get_property(static_cast<utf8proc_int32_t>(c));
     return p->category == UTF8PROC_CATEGORY_ZS || p->bidi_class == UTF8PROC_BIDI_CLASS_WS ||
            p->bidi_class == UTF8PROC_BIDI_CLASS_B || p->bidi_class == UTF8PROC_BIDI_CLASS_S;
@@ -262,6 +273,46 @@ inline void append_lower(std::string_view s, std::string& out) {
         }
         i += len;
     }
+}
+
+/// Appends s.lower() (as append_lower) and returns s.isupper() (as is_upper), in one pass with
+/// one property lookup per non-ASCII code point.
+inline bool append_lower_is_upper(std::string_view s, std::string& out) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    bool cased = false, not_upper = false;
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char b = p[i];
+        if (b < 0x80) {
+            const bool up = b >= 'A' && b <= 'Z';
+            cased |= up;
+            not_upper |= b >= 'a' && b <= 'z';
+            out += static_cast<char>(up ? b + ('a' - 'A') : b);
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        const char32_t c = decode(p + i, len);
+        const auto* prop = utf8proc_get_property(static_cast<utf8proc_int32_t>(c));
+        const int cat = prop->category;
+        if (cat == UTF8PROC_CATEGORY_LL || cat == UTF8PROC_CATEGORY_LT || in_ranges(other_lowercase_not_ll, c))
+            not_upper = true;
+        else if (cat == UTF8PROC_CATEGORY_LU || in_ranges(other_uppercase_not_lu, c))
+            cased = true;
+        if (c == 0x130) {
+            out += "i\xCC\x87";
+        } else if (c == 0x3A3) {
+            out += is_final_sigma(s, i) ? "\xCF\x82" : "\xCF\x83";
+        } else if (prop->lowercase_seqindex == UINT16_MAX) {
+            out.append(s.data() + i, len);  // no lowercase mapping
+        } else {
+            const auto lower = static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
+            if (lower == c) out.append(s.data() + i, len);
+            else encode(lower, out);
+        }
+        i += len;
+    }
+    return cased && !not_upper;
 }
 
 /// Number of code points of the valid UTF-8 string s (Python's len()).
