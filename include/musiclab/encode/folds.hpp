@@ -13,6 +13,7 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "../metrics/detail/text.hpp"
 #include "../preprocess/split.hpp"
 
 #include <algorithm>
@@ -45,7 +46,7 @@ namespace musiclab::detail {
 
 inline void check_n_folds(std::size_t n, int n_folds) {
     if (n_folds < 2 || static_cast<std::size_t>(n_folds) > n)
-        throw invalid_parameter("n_folds", n_folds, "2 <= n_folds <= number of rows = " + std::to_string(n));
+        throw invalid_parameter("n_folds", n_folds, detail::text_concat("2 <= n_folds <= number of rows = ", n));
 }
 
 /// numpy RandomState.shuffle of a 1-d array: Fisher-Yates from the end with random_interval.
@@ -90,7 +91,7 @@ inline std::vector<std::uint32_t> stratified_kfold_assignment(std::span<const do
     std::vector<std::uint32_t> encoded(n);
     std::vector<std::size_t> class_size;
     for (std::size_t i = 0; i < n; ++i) {
-        if (y[i] != y[i]) throw invalid_parameter("y", "NaN at row " + std::to_string(i), "class labels without NaN");
+        if (y[i] != y[i]) throw invalid_parameter("y", detail::text_concat("NaN at row ", i), "class labels without NaN");
         const double key = y[i] == 0.0 ? 0.0 : y[i];  // -0.0 and 0.0 are one class
         const auto [it, inserted] = class_of.emplace(key, static_cast<std::uint32_t>(class_size.size()));
         if (inserted) class_size.push_back(0);

@@ -34,12 +34,17 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "../metrics/detail/text.hpp"
 #include "../core/parallel.hpp"
 #include "../metrics/detail/summation.hpp"
 #include "../preprocess/detail/columns.hpp"
 #include "folds.hpp"
 
 #include <Eigen/Core>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include <algorithm>
 #include <bit>
@@ -63,6 +68,32 @@
 
 namespace musiclab::detail {
 
+/// The n <= 8 bytes at p as a little-endian word, zero-padded above byte n (memcpy of a
+/// constant size only, so no library call on the hot path).
+inline std::uint64_t load_partial(const char* p, std::size_t n) noexcept {
+    if constexpr (std::endian::native == std::endian::little) {
+        if (n >= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, p, 8);
+            return w;
+        }
+        if (n >= 4) {  // two overlapping 4-byte loads; the shared bytes agree
+            std::uint32_t lo, hi;
+            std::memcpy(&lo, p, 4);
+            std::memcpy(&hi, p + n - 4, 4);
+            return static_cast<std::uint64_t>(lo) | (static_cast<std::uint64_t>(hi) << (8 * (n - 4)));
+        }
+        if (n == 0) return 0;
+        const auto b = [p](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+        return b(0) | (b(n / 2) << (8 * (n / 2))) | (b(n - 1) << (8 * (n - 1)));
+    } else {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i < n && i < 8; ++i)
+            w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+        return w;
+    }
+}
+
 /// 64-bit hash of a byte string: 8-byte words through multiply-xorshift rounds, then a final
 /// avalanche. Not cryptographic; good spread for an open-addressing table.
 inline std::uint64_t category_hash(std::string_view s) noexcept {
@@ -79,9 +110,7 @@ inline std::uint64_t category_hash(std::string_view s) noexcept {
         n -= 8;
     }
     if (n > 0) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p, n);
-        h = (h ^ w) * k2;
+        h = (h ^ load_partial(p, n)) * k2;
         h ^= h >> 29;
     }
     h *= k1;
@@ -92,10 +121,15 @@ inline std::uint64_t category_hash(std::string_view s) noexcept {
 /// The first min(n, 8) bytes of p as a big-endian word (zero-padded), so that comparing words
 /// compares bytes lexicographically as unsigned chars.
 inline std::uint64_t load_be_word(const char* p, std::size_t n) noexcept {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n < 8 ? n : 8);
-    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
-    return w;
+    const std::uint64_t w = load_partial(p, n < 8 ? n : 8);
+    if constexpr (std::endian::native == std::endian::little) {
+        return __builtin_bswap64(w);
+    } else {
+        // load_partial gives byte i at bits 8i; big-endian order wants byte 0 highest.
+        std::uint64_t r = 0;
+        for (int i = 0; i < 8; ++i) r |= ((w >> (8 * i)) & 0xff) << (8 * (7 - i));
+        return r;
+    }
 }
 
 /// a < b in byte order (= std::string_view's operator<), inlined for short strings.
@@ -149,6 +183,18 @@ inline bool bytes_equal(const char* a, const char* b, std::size_t n) noexcept {
     return true;
 }
 
+/// Asks Linux to back [data, data + bytes) with transparent huge pages (only whole 2 MiB pages
+/// inside the range, and only for ranges of at least 4 MiB). A hint: no effect elsewhere.
+inline void advise_huge_pages([[maybe_unused]] void* data, [[maybe_unused]] std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+    if (bytes < 2 * huge) return;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(data) + huge - 1) & ~(huge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(huge - 1);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#endif
+}
+
 inline void prefetch(const void* p) noexcept {
 #if defined(__GNUC__)
     __builtin_prefetch(p);
@@ -157,15 +203,36 @@ inline void prefetch(const void* p) noexcept {
 #endif
 }
 
+template <class C>
+concept HasMissing = requires(const C& c, std::size_t i) {
+    { c.is_missing(i) } -> std::convertible_to<bool>;
+};
+
+template <class C>
+bool cell_missing(const C& c, std::size_t i) {
+    if constexpr (HasMissing<C>) {
+        return c.is_missing(i);
+    } else {
+        (void)c;
+        (void)i;
+        return false;
+    }
+}
+
+/// Up to 8 bytes of p (n of them, zero-padded) as a native word, for equality tests.
+inline std::uint64_t load_word(const char* p, std::size_t n) noexcept { return load_partial(p, n < 8 ? n : 8); }
+
 /// Open-addressing (linear probing, load <= 1/2) index of byte strings held in its own arena.
-/// One slot = hash, arena offset, length and code, so a lookup touches one slot and, on a hash
-/// match, the key bytes. Copyable (offsets, not pointers).
+/// A 32-byte slot holds the full hash, the length, the code and the key's first 16 bytes (or its
+/// first 8 bytes and the arena offset of a longer key), so looking up a key of <= 16 bytes touches
+/// exactly one slot. Copyable (offsets, not pointers).
 struct CategoryTable {
     struct Slot {
         std::uint64_t hash = 0;
-        std::uint64_t offset = 0;
         std::uint32_t length = 0;
         std::uint32_t code_plus1 = 0;  // 0 = empty
+        std::uint64_t head = 0;        // bytes 0..7 of the key, zero-padded
+        std::uint64_t tail = 0;        // bytes 8..15 (length <= 16) or the arena offset of the key
     };
     std::vector<Slot> slots;
     std::string arena;
@@ -173,17 +240,22 @@ struct CategoryTable {
     std::size_t size = 0;
 
     void reset(std::size_t capacity) {
-        slots.assign(capacity, Slot{});
+        // A fresh, untouched block, backed by transparent huge pages when large: lookups hit
+        // random slots, and 4 KiB pages would cost a TLB miss on nearly every one.
+        std::vector<Slot> fresh;
+        fresh.reserve(capacity);
+        advise_huge_pages(fresh.data(), capacity * sizeof(Slot));
+        fresh.resize(capacity);
+        slots.swap(fresh);
         mask = capacity - 1;
         size = 0;
     }
     void prefetch_slot(std::uint64_t h) const noexcept { detail::prefetch(&slots[h & mask]); }
-    void prefetch_key(std::uint64_t h) const noexcept {
-        const Slot& s = slots[h & mask];
-        if (s.code_plus1 != 0) detail::prefetch(arena.data() + s.offset);
-    }
     bool matches(const Slot& s, std::string_view key, std::uint64_t h) const noexcept {
-        return s.hash == h && s.length == key.size() && bytes_equal(arena.data() + s.offset, key.data(), key.size());
+        if (s.hash != h || s.length != key.size() || s.head != load_word(key.data(), key.size())) return false;
+        if (key.size() <= 8) return true;
+        if (key.size() <= 16) return s.tail == load_word(key.data() + 8, key.size() - 8);
+        return bytes_equal(arena.data() + s.tail + 8, key.data() + 8, key.size() - 8);
     }
     /// Code of `key`, or -1.
     std::int64_t find(std::string_view key, std::uint64_t h) const noexcept {
@@ -193,14 +265,49 @@ struct CategoryTable {
             if (matches(s, key, h)) return static_cast<std::int64_t>(s.code_plus1) - 1;
         }
     }
-    /// Places a key already in the arena at `offset` (no duplicate check; capacity must suffice).
-    void place(std::uint64_t h, std::uint64_t offset, std::uint32_t length, std::uint32_t code) {
+    static Slot make_slot(std::uint64_t h, std::string_view key, std::uint64_t offset, std::uint32_t code) noexcept {
+        Slot s;
+        s.hash = h;
+        s.length = static_cast<std::uint32_t>(key.size());
+        s.code_plus1 = code + 1;
+        s.head = load_word(key.data(), key.size());
+        s.tail = key.size() <= 16 ? (key.size() > 8 ? load_word(key.data() + 8, key.size() - 8) : 0) : offset;
+        return s;
+    }
+    /// Places `key`, stored in the arena at `offset`, with `code` (no duplicate check; the
+    /// capacity must suffice).
+    void place(std::uint64_t h, std::string_view key, std::uint64_t offset, std::uint32_t code) {
         std::size_t i = h & mask;
         while (slots[i].code_plus1 != 0) i = (i + 1) & mask;
-        slots[i] = Slot{h, offset, length, code + 1};
+        slots[i] = make_slot(h, key, offset, code);
         ++size;
     }
 };
+
+/// Runs probe(row, key, hash) for rows [begin, end) of a column in order, hashing each row
+/// `lookahead` rows before probing it and prefetching its slot, so the cache misses of a large
+/// table overlap. Missing cells are reported with hash 0 and `missing` = true.
+template <class Column, class Table, class Probe>
+void pipelined_probe(const Column& column, std::size_t begin, std::size_t end, const Table& table, Probe&& probe) {
+    constexpr std::size_t lookahead = 16, ring = 32;  // ring > lookahead, a power of two
+    std::string_view keys[ring];
+    std::uint64_t hashes[ring];
+    bool missing[ring];
+    const auto stage = [&](std::size_t row) {
+        const std::size_t r = row & (ring - 1);
+        missing[r] = cell_missing(column, row);
+        keys[r] = std::string_view(column[row]);
+        hashes[r] = category_hash(keys[r]);
+        table.prefetch_slot(hashes[r]);
+    };
+    const std::size_t warm = std::min(end, begin + lookahead);
+    for (std::size_t row = begin; row < warm; ++row) stage(row);
+    for (std::size_t row = begin; row < end; ++row) {
+        if (row + lookahead < end) stage(row + lookahead);
+        const std::size_t r = row & (ring - 1);
+        probe(row, keys[r], hashes[r], missing[r]);
+    }
+}
 
 template <class Columns>
 class TargetEncoderBuilder;
@@ -321,7 +428,7 @@ private:
     const Feature& at(std::size_t feature) const {
         check_fitted();
         if (feature >= features_.size())
-            throw invalid_parameter("feature", feature, "< n_features_in = " + std::to_string(features_.size()));
+            throw invalid_parameter("feature", feature, detail::text_concat("< n_features_in = ", features_.size()));
         return features_[feature];
     }
 
@@ -383,22 +490,6 @@ struct OneColumn {
     const Column& operator[](std::size_t) const noexcept { return *column; }
 };
 
-template <class C>
-concept HasMissing = requires(const C& c, std::size_t i) {
-    { c.is_missing(i) } -> std::convertible_to<bool>;
-};
-
-template <class C>
-bool cell_missing(const C& c, std::size_t i) {
-    if constexpr (HasMissing<C>) {
-        return c.is_missing(i);
-    } else {
-        (void)c;
-        (void)i;
-        return false;
-    }
-}
-
 /// Assigns dense codes (first-appearance order) to the distinct strings of a column; the keys are
 /// copied into the table's arena.
 class Factorizer {
@@ -411,22 +502,10 @@ public:
     /// ahead and prefetching their slots and key bytes to overlap the cache misses.
     template <class Column>
     void encode_column(const Column& column, std::size_t n, std::vector<std::uint32_t>& codes) {
-        constexpr std::size_t batch = 16;
         codes.resize(n);
-        std::string_view keys[batch];
-        std::uint64_t hashes[batch];
-        bool skip[batch];
-        for (std::size_t base = 0; base < n; base += batch) {
-            const std::size_t m = std::min(batch, n - base);
-            for (std::size_t t = 0; t < m; ++t) {
-                skip[t] = cell_missing(column, base + t);
-                keys[t] = std::string_view(column[base + t]);
-                hashes[t] = category_hash(keys[t]);
-                table_.prefetch_slot(hashes[t]);
-            }
-            for (std::size_t t = 0; t < m; ++t) table_.prefetch_key(hashes[t]);
-            for (std::size_t t = 0; t < m; ++t) codes[base + t] = skip[t] ? missing : code(keys[t], hashes[t]);
-        }
+        pipelined_probe(column, 0, n, table_, [&](std::size_t row, std::string_view key, std::uint64_t h, bool is_missing) {
+            codes[row] = is_missing ? missing : code(key, h);
+        });
     }
 
     std::uint32_t code(std::string_view s, std::uint64_t h) {
@@ -439,12 +518,12 @@ public:
         const auto c = static_cast<std::uint32_t>(offsets_.size());
         if (c >= missing - 1) throw invalid_parameter("columns", "more than 2^32 - 2 categories", "fewer categories");
         if (s.size() > std::numeric_limits<std::uint32_t>::max())
-            throw invalid_parameter("columns", "a cell of " + std::to_string(s.size()) + " bytes", "cells below 4 GiB");
+            throw invalid_parameter("columns", detail::text_concat("a cell of ", s.size(), " bytes"), "cells below 4 GiB");
         const std::uint64_t offset = table_.arena.size();
         table_.arena.append(s);
         offsets_.push_back(offset);
         hashes_.push_back(h);
-        table_.slots[i] = CategoryTable::Slot{h, offset, static_cast<std::uint32_t>(s.size()), c + 1};
+        table_.slots[i] = CategoryTable::make_slot(h, s, offset, c);
         if (2 * offsets_.size() > table_.slots.size()) rehash(2 * table_.slots.size());
         return c;
     }
@@ -457,24 +536,22 @@ public:
     }
     std::uint64_t hash(std::size_t c) const noexcept { return hashes_[c]; }
     std::size_t key_bytes() const noexcept { return table_.arena.size(); }
+    /// Moves the table out (the factorizer is unusable afterwards).
+    CategoryTable take_table() noexcept {
+        table_.size = offsets_.size();
+        return std::move(table_);
+    }
 
 private:
     void rehash(std::size_t capacity) {
         table_.reset(capacity);
         for (std::size_t c = 0; c < offsets_.size(); ++c)
-            table_.place(hashes_[c], offsets_[c], static_cast<std::uint32_t>(key(c).size()), static_cast<std::uint32_t>(c));
+            table_.place(hashes_[c], key(c), offsets_[c], static_cast<std::uint32_t>(c));
     }
 
     CategoryTable table_;
     std::vector<std::uint64_t> offsets_;
     std::vector<std::uint64_t> hashes_;
-};
-
-/// Per-category sufficient statistics: count, sum, and M2 = Σ (y - mean_c)² (empirical Bayes).
-struct CategoryStats {
-    std::vector<std::size_t> count;
-    std::vector<double> sum;
-    std::vector<double> m2;
 };
 
 /// m-estimate or empirical-Bayes encoding of one category from its count, sum and M2.
@@ -530,16 +607,16 @@ public:
         if (n_ == 0) throw invalid_parameter("y", "0 rows", "at least one row");
         for (std::size_t j = 0; j < k_; ++j) {
             const auto rows = static_cast<std::size_t>(column(j).size());
-            if (rows != n_) throw shape_mismatch("rows of column " + std::to_string(j) + " (must equal the length of y)", n_, rows);
+            if (rows != n_) throw shape_mismatch(detail::text_concat("rows of column ", j, " (must equal the length of y)"), n_, rows);
         }
         if (!std::isfinite(options.m) || options.m < 0.0)
             throw invalid_parameter("m", options.m, "a finite value >= 0 (weight of the global mean)");
         if (options.n_folds < 1) throw invalid_parameter("n_folds", options.n_folds, ">= 1 (folds of cross-fitting)");
         if (!names.empty() && names.size() != k_) throw shape_mismatch("feature_names_in (one per column)", k_, names.size());
         if (names.empty())
-            for (std::size_t j = 0; j < k_; ++j) names.push_back("x" + std::to_string(j));
+            for (std::size_t j = 0; j < k_; ++j) names.push_back(detail::text_concat("x", j));
         for (std::size_t i = 0; i < n_; ++i)
-            if (!std::isfinite(y[i])) throw invalid_parameter("y", std::to_string(y[i]) + " at row " + std::to_string(i), "finite target values");
+            if (!std::isfinite(y[i])) throw invalid_parameter("y", detail::text_concat(y[i], " at row ", i), "finite target values");
         model_.options_ = options;
         model_.names_ = std::move(names);
         if (options.target_type == TargetType::binary) {
@@ -613,7 +690,7 @@ public:
     /// Cross-fitting needs n_folds <= rows.
     void check_folds() const {
         if (static_cast<std::size_t>(options_.n_folds) > n_)
-            throw invalid_parameter("n_folds", options_.n_folds, "1 <= n_folds <= number of rows = " + std::to_string(n_));
+            throw invalid_parameter("n_folds", options_.n_folds, detail::text_concat("1 <= n_folds <= number of rows = ", n_));
     }
 
 private:
@@ -626,41 +703,67 @@ private:
         factorizer.encode_column(col, n_, codes);
         const std::size_t C = factorizer.size();
         n_codes_[j] = C;
-        detail::CategoryStats s;
-        s.count.assign(C, 0);
-        s.sum.assign(C, 0.0);
+        // Count and sum side by side: one cache line per row update in a large column.
+        struct Accumulator {
+            double sum = 0.0;
+            std::size_t count = 0;
+        };
+        std::vector<Accumulator> acc(C);
         for (std::size_t i = 0; i < n_; ++i) {
             const std::uint32_t c = codes[i];
             if (c == detail::Factorizer::missing) continue;
-            ++s.count[c];
-            s.sum[c] += y_[i];
+            ++acc[c].count;
+            acc[c].sum += y_[i];
         }
+        std::vector<double> m2;
         if (options_.smoothing == Smoothing::empirical_bayes) {
-            s.m2.assign(C, 0.0);
+            m2.assign(C, 0.0);
             for (std::size_t i = 0; i < n_; ++i) {
                 const std::uint32_t c = codes[i];
                 if (c == detail::Factorizer::missing) continue;
-                const double d = y_[i] - s.sum[c] / static_cast<double>(s.count[c]);
-                s.m2[c] += d * d;
+                const double d = y_[i] - acc[c].sum / static_cast<double>(acc[c].count);
+                m2[c] += d * d;
             }
         }
-        // Sorted category order; sorted_rank[code] = position in the model.
-        std::vector<detail::SortKey> sorted(C);
-        for (std::size_t c = 0; c < C; ++c) sorted[c] = detail::SortKey(factorizer.key(c), static_cast<std::uint32_t>(c));
-        std::sort(sorted.begin(), sorted.end());
-        std::vector<std::uint32_t> order(C);
-        for (std::size_t r = 0; r < C; ++r) order[r] = sorted[r].code;
+        // Sorted category order: order[r] = code of the r-th category by bytes.
+        std::vector<std::uint32_t> order(C), rank_of(C);
+        {
+            std::vector<detail::SortKey> sorted(C);
+            for (std::size_t c = 0; c < C; ++c) sorted[c] = detail::SortKey(factorizer.key(c), static_cast<std::uint32_t>(c));
+            std::sort(sorted.begin(), sorted.end());
+            for (std::size_t r = 0; r < C; ++r) {
+                order[r] = sorted[r].code;
+                rank_of[sorted[r].code] = static_cast<std::uint32_t>(r);
+            }
+        }
         auto& f = model_.features_[j];
-        f.reserve(C, factorizer.key_bytes());
+        std::string arena;
+        arena.reserve(factorizer.key_bytes());
+        f.ends.assign(1, 0);
+        f.ends.reserve(C + 1);
+        f.counts.resize(C);
+        f.means.resize(C);
+        f.encodings.resize(C);
         for (std::size_t r = 0; r < C; ++r) {
             const std::uint32_t c = order[r];
-            f.add_category(factorizer.key(c), s.count[c], s.sum[c] / static_cast<double>(s.count[c]),
-                           detail::smoothed_encoding(options_, s.count[c], s.sum[c], s.m2.empty() ? 0.0 : s.m2[c],
-                                                     model_.target_mean_, model_.target_variance_));
+            arena.append(factorizer.key(c));
+            f.ends.push_back(arena.size());
+            f.counts[r] = acc[c].count;
+            f.means[r] = acc[c].sum / static_cast<double>(acc[c].count);
+            f.encodings[r] = detail::smoothed_encoding(options_, acc[c].count, acc[c].sum, m2.empty() ? 0.0 : m2[c],
+                                                       model_.target_mean_, model_.target_variance_);
         }
+        // The factorizer's table becomes the model's index: renumber its slots in place (a linear
+        // pass, no re-insertion) and point long keys into the sorted arena.
+        f.index = factorizer.take_table();
+        for (auto& slot : f.index.slots) {
+            if (slot.code_plus1 == 0) continue;
+            const std::uint32_t r = rank_of[slot.code_plus1 - 1];
+            slot.code_plus1 = r + 1;
+            if (slot.length > 16) slot.tail = f.ends[r];
+        }
+        f.index.arena = std::move(arena);
         // Codes of the rows in the model's (sorted) numbering, for cross-fitting and encoding.
-        std::vector<std::uint32_t> rank_of(C);
-        for (std::size_t r = 0; r < C; ++r) rank_of[order[r]] = static_cast<std::uint32_t>(r);
         for (auto& c : codes)
             if (c != detail::Factorizer::missing) c = rank_of[c];
     }
@@ -753,7 +856,7 @@ namespace musiclab::encode {
 
 inline std::string_view TargetEncoder::category(std::size_t feature, std::size_t index) const {
     const auto& f = at(feature);
-    if (index >= f.counts.size()) throw invalid_parameter("index", index, "< n_categories = " + std::to_string(f.counts.size()));
+    if (index >= f.counts.size()) throw invalid_parameter("index", index, detail::text_concat("< n_categories = ", f.counts.size()));
     return std::string_view(f.index.arena).substr(f.ends[index], f.ends[index + 1] - f.ends[index]);
 }
 
@@ -781,7 +884,7 @@ inline void TargetEncoder::Feature::add_category(std::string_view key, std::size
     counts.push_back(count);
     means.push_back(mean);
     encodings.push_back(encoding);
-    index.place(detail::category_hash(key), ends[code], static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(code));
+    index.place(detail::category_hash(key), key, ends[code], static_cast<std::uint32_t>(code));
 }
 
 }  // namespace musiclab::encode
@@ -803,7 +906,7 @@ public:
 
     /// The next line, split at spaces into at least `min_fields` fields, the first equal to `tag`.
     std::vector<std::string_view> record(std::string_view tag, std::size_t min_fields) {
-        if (!std::getline(in_, text_)) fail("unexpected end of input, expected '" + std::string(tag) + "'");
+        if (!std::getline(in_, text_)) fail(detail::text_concat("unexpected end of input, expected '", tag, "'"));
         ++line_;
         fields_.clear();
         std::string_view rest(text_);
@@ -812,8 +915,8 @@ public:
             fields_.push_back(rest.substr(0, space));
             rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
         }
-        if (fields_.empty() || fields_[0] != tag) fail("expected a '" + std::string(tag) + "' line");
-        if (fields_.size() < min_fields) fail("'" + std::string(tag) + "' line has too few fields");
+        if (fields_.empty() || fields_[0] != tag) fail(detail::text_concat("expected a '", tag, "' line"));
+        if (fields_.size() < min_fields) fail(detail::text_concat("'", tag, "' line has too few fields"));
         return fields_;
     }
 
@@ -845,20 +948,20 @@ public:
             fields_.push_back(rest.substr(0, space));
             rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
         }
-        if (fields_.size() != fields) fail("expected " + std::to_string(fields) + " fields after a byte string");
+        if (fields_.size() != fields) fail(detail::text_concat("expected ", fields, " fields after a byte string"));
         return fields_;
     }
 
     double number(std::string_view f) const {
         double v = 0.0;
         const auto r = std::from_chars(f.data(), f.data() + f.size(), v);
-        if (r.ec != std::errc() || r.ptr != f.data() + f.size()) fail("expected a number, got '" + std::string(f) + "'");
+        if (r.ec != std::errc() || r.ptr != f.data() + f.size()) fail(detail::text_concat("expected a number, got '", f, "'"));
         return v;
     }
     std::uint64_t integer(std::string_view f) const {
         std::uint64_t v = 0;
         const auto r = std::from_chars(f.data(), f.data() + f.size(), v);
-        if (r.ec != std::errc() || r.ptr != f.data() + f.size()) fail("expected an integer, got '" + std::string(f) + "'");
+        if (r.ec != std::errc() || r.ptr != f.data() + f.size()) fail(detail::text_concat("expected an integer, got '", f, "'"));
         return v;
     }
 
@@ -911,18 +1014,18 @@ inline TargetEncoder TargetEncoder::load(std::istream& in, const std::string& so
     detail::ModelReader r(in, source);
     TargetEncoder e;
     auto header = r.record("musiclab.TargetEncoder", 2);
-    if (header[1] != "1") r.fail("unsupported TargetEncoder format version '" + std::string(header[1]) + "' (this build reads 1)");
+    if (header[1] != "1") r.fail(detail::text_concat("unsupported TargetEncoder format version '", header[1], "' (this build reads 1)"));
     auto o = r.record("options", 8);
     if (o[1] == "m_estimate") e.options_.smoothing = Smoothing::m_estimate;
     else if (o[1] == "empirical_bayes") e.options_.smoothing = Smoothing::empirical_bayes;
-    else r.fail("unknown smoothing '" + std::string(o[1]) + "'");
+    else r.fail(detail::text_concat("unknown smoothing '", o[1], "'"));
     e.options_.m = r.number(o[2]);
     e.options_.n_folds = static_cast<int>(r.integer(o[3]));
     e.options_.shuffle = r.integer(o[4]) != 0;
     e.options_.random_state = static_cast<std::uint32_t>(r.integer(o[5]));
     if (o[6] == "continuous") e.options_.target_type = TargetType::continuous;
     else if (o[6] == "binary") e.options_.target_type = TargetType::binary;
-    else r.fail("unknown target type '" + std::string(o[6]) + "'");
+    else r.fail(detail::text_concat("unknown target type '", o[6], "'"));
     e.options_.num_threads = static_cast<int>(r.integer(o[7]));
     auto t = r.record("target", 3);
     e.target_mean_ = r.number(t[1]);
@@ -971,30 +1074,19 @@ Eigen::MatrixXd TargetEncoder::transform(const Columns& columns) const {
     const auto n = static_cast<std::size_t>(musiclab::detail::unwrap_column(columns[0]).size());
     for (std::size_t j = 1; j < k; ++j) {
         const auto rows = static_cast<std::size_t>(musiclab::detail::unwrap_column(columns[j]).size());
-        if (rows != n) throw shape_mismatch("rows of column " + std::to_string(j) + " (must equal column 0)", n, rows);
+        if (rows != n) throw shape_mismatch(detail::text_concat("rows of column ", j, " (must equal column 0)"), n, rows);
     }
     Eigen::MatrixXd out(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
     parallelize(resolve_threads(options_.num_threads), n, [&](int, std::size_t start, std::size_t length) {
-        constexpr std::size_t batch = 16;  // hash a batch ahead, prefetch slots and keys, then probe
-        std::string_view keys[batch];
-        std::uint64_t hashes[batch];
         for (std::size_t j = 0; j < k; ++j) {
             const auto& col = musiclab::detail::unwrap_column(columns[j]);
             const auto& f = features_[j];
             double* dst = out.col(static_cast<Eigen::Index>(j)).data();
-            for (std::size_t base = start; base < start + length; base += batch) {
-                const std::size_t m = std::min(batch, start + length - base);
-                for (std::size_t t = 0; t < m; ++t) {
-                    keys[t] = std::string_view(col[base + t]);
-                    hashes[t] = detail::category_hash(keys[t]);
-                    f.index.prefetch_slot(hashes[t]);
-                }
-                for (std::size_t t = 0; t < m; ++t) f.index.prefetch_key(hashes[t]);
-                for (std::size_t t = 0; t < m; ++t) {
-                    const std::int64_t c = musiclab::detail::cell_missing(col, base + t) ? -1 : f.index.find(keys[t], hashes[t]);
-                    dst[base + t] = c < 0 ? target_mean_ : f.encodings[static_cast<std::size_t>(c)];
-                }
-            }
+            detail::pipelined_probe(col, start, start + length, f.index,
+                                    [&](std::size_t row, std::string_view key, std::uint64_t h, bool missing) {
+                                        const std::int64_t c = missing ? -1 : f.index.find(key, h);
+                                        dst[row] = c < 0 ? target_mean_ : f.encodings[static_cast<std::size_t>(c)];
+                                    });
         }
     });
     return out;

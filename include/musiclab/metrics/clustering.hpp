@@ -5,6 +5,7 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "detail/text.hpp"
 
 #include <algorithm>
 #include <concepts>
@@ -82,7 +83,7 @@ PairConfusion pair_confusion_matrix(const LabelsTrue& labels_true, const LabelsP
     if (n == 0) throw invalid_parameter("labels_true", "0 labels", "at least one label");
     if (static_cast<std::size_t>(labels_pred.size()) != n)
         throw shape_mismatch("length of labels_pred (must equal labels_true)", n, static_cast<std::size_t>(labels_pred.size()));
-    if (n > (std::size_t{1} << 31)) throw invalid_parameter("labels_true", std::to_string(n) + " labels", "at most 2^31 labels");
+    if (n > (std::size_t{1} << 31)) throw invalid_parameter("labels_true", detail::text_concat(n, " labels"), "at most 2^31 labels");
     std::vector<std::uint32_t> a, b;
     const std::size_t na = detail::label_codes(labels_true, a);
     const std::size_t nb = detail::label_codes(labels_pred, b);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "detail/text.hpp"
 #include "../core/parallel.hpp"
 
 #include <Eigen/Core>
@@ -97,17 +98,17 @@ inline TrustworthinessResult trustworthiness_details(const double* x, std::size_
                                                      const TrustworthinessOptions& options) {
     const int workers = resolve_threads(options.num_threads);
     if (n_embedded != n) throw shape_mismatch("rows of embedded (must equal rows of x)", n, n_embedded);
-    if (n < 3) throw invalid_parameter("x", std::to_string(n) + " points", "at least 3 points");
+    if (n < 3) throw invalid_parameter("x", detail::text_concat(n, " points"), "at least 3 points");
     if (d_x == 0) throw invalid_parameter("x", "0 columns", "at least one column");
     if (d_e == 0) throw invalid_parameter("embedded", "0 columns", "at least one column");
     const int k_in = options.n_neighbors;
     if (k_in < 1 || 2.0 * static_cast<double>(k_in) >= static_cast<double>(n))
-        throw invalid_parameter("n_neighbors", k_in, "1 <= n_neighbors < n_samples / 2 = " + std::to_string(static_cast<double>(n) / 2.0));
+        throw invalid_parameter("n_neighbors", k_in, detail::text_concat("1 <= n_neighbors < n_samples / 2 = ", static_cast<double>(n) / 2.0));
     for (std::size_t i = 0; i < n * d_x; ++i)
-        if (!std::isfinite(x[i])) throw invalid_parameter("x", "a non-finite value at row " + std::to_string(i / d_x), "finite values");
+        if (!std::isfinite(x[i])) throw invalid_parameter("x", detail::text_concat("a non-finite value at row ", i / d_x), "finite values");
     for (std::size_t i = 0; i < n * d_e; ++i)
         if (!std::isfinite(embedded[i]))
-            throw invalid_parameter("embedded", "a non-finite value at row " + std::to_string(i / d_e), "finite values");
+            throw invalid_parameter("embedded", detail::text_concat("a non-finite value at row ", i / d_e), "finite values");
 
     const auto k = static_cast<std::size_t>(k_in);
     const int n_workers = std::max(1, std::min<int>(workers, static_cast<int>(n)));

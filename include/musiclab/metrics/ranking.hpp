@@ -24,6 +24,7 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "detail/text.hpp"
 #include "../core/parallel.hpp"
 #include "detail/summation.hpp"
 
@@ -213,7 +214,7 @@ void check_distinct_top(const Ranked& ranked, std::size_t top) {
         for (std::size_t i = 0; i < top; ++i) items.push_back(ranked[i]);
         std::sort(items.begin(), items.end());
         if (std::adjacent_find(items.begin(), items.end()) != items.end())
-            throw invalid_parameter("ranked", "a list repeating an item within the top-" + std::to_string(top),
+            throw invalid_parameter("ranked", detail::text_concat("a list repeating an item within the top-", top),
                                     "distinct items");
     }
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "detail/text.hpp"
 #include "detail/summation.hpp"
 
 #include <cmath>
@@ -56,13 +57,13 @@ namespace musiclab::detail {
 inline void check_regression_inputs(std::span<const double> y_true, std::span<const double> y_pred,
                                     std::size_t min_size) {
     if (y_true.size() < min_size)
-        throw invalid_parameter("y_true", std::to_string(y_true.size()) + " values",
-                                "at least " + std::to_string(min_size) + (min_size == 1 ? " value" : " values"));
+        throw invalid_parameter("y_true", detail::text_concat(y_true.size(), " values"),
+                                detail::text_concat("at least ", min_size, min_size == 1 ? " value" : " values"));
     if (y_pred.size() != y_true.size()) throw shape_mismatch("length of y_pred (must equal y_true)", y_true.size(), y_pred.size());
     const auto check_finite = [](std::span<const double> v, const char* name) {
         for (std::size_t i = 0; i < v.size(); ++i)
             if (!std::isfinite(v[i]))
-                throw invalid_parameter(name, std::to_string(v[i]) + " at index " + std::to_string(i), "finite values");
+                throw invalid_parameter(name, detail::text_concat(v[i], " at index ", i), "finite values");
     };
     check_finite(y_true, "y_true");
     check_finite(y_pred, "y_pred");
