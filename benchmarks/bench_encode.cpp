@@ -103,6 +103,23 @@ void BM_target_encode_fit_transform(benchmark::State& state) {
     finish(state, encoded);
 }
 
+/// In-sample encoding of the training rows in one call (fit_transform with n_folds = 1: the codes
+/// found while fitting are reused, no second hashing). The same numbers as fit + transform and as
+/// pandas groupby + map; leaky by construction (for comparison, not for training).
+void BM_target_encode_in_sample(benchmark::State& state) {
+    const auto& d = data();
+    musiclab::encode::TargetEncoderOptions o;
+    o.n_folds = 1;
+    o.num_threads = static_cast<int>(state.range(0));
+    Eigen::MatrixXd encoded;
+    for (auto _ : state) {
+        auto result = musiclab::encode::fit_transform_target_encoder(d.columns, d.y, o);
+        encoded = std::move(result.encoded);
+        benchmark::DoNotOptimize(encoded.data());
+    }
+    finish(state, encoded);
+}
+
 /// Leak-free out-of-fold encodings of the training rows: 5 shuffled folds (sklearn KFold), m = 10.
 void BM_target_encode_out_of_fold5(benchmark::State& state) {
     const auto& d = data();
@@ -134,6 +151,7 @@ void BM_target_encode_transform(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_target_encode_fit_transform)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_target_encode_in_sample)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_target_encode_out_of_fold5)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_target_encode_transform)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

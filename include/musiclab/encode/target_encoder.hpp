@@ -47,6 +47,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <charconv>
 #include <filesystem>
@@ -642,8 +643,18 @@ public:
 
     /// Fits every column on all rows.
     void fit() {
-        parallelize(workers_, k_, [&](int, std::size_t start, std::size_t length) {
-            for (std::size_t j = start; j < start + length; ++j) fit_column(j);
+        for_each_column([&](std::size_t j) { fit_column(j); });
+    }
+
+    /// Runs fn(j) for every column, workers taking the next column as they finish (columns differ
+    /// widely in cost: a 200,000-category column takes ~10x a 100-category one). Each column's
+    /// result depends only on that column, so the schedule does not change any value.
+    template <class Fn>
+    void for_each_column(Fn&& fn) {
+        std::atomic<std::size_t> next{0};
+        const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(workers_), k_));
+        parallelize(workers, workers, [&](int, int, int) {
+            for (std::size_t j = next++; j < k_; j = next++) fn(j);
         });
     }
 
@@ -655,9 +666,7 @@ public:
         const auto K = static_cast<std::size_t>(options_.n_folds);
         if (K == 1) {
             out.folds.assign(n_, 0);
-            parallelize(workers_, k_, [&](int, std::size_t start, std::size_t length) {
-                for (std::size_t j = start; j < start + length; ++j) encode_rows_full(j, out.encoded);
-            });
+            for_each_column([&](std::size_t j) { encode_rows_full(j, out.encoded); });
             out.encoder = std::move(model_);
             return out;
         }
@@ -678,9 +687,7 @@ public:
                 variance[f] = detail::numpy_variance(part, prior[f]);
             }
         }
-        parallelize(workers_, k_, [&](int, std::size_t start, std::size_t length) {
-            for (std::size_t j = start; j < start + length; ++j) cross_fit_column(j, out.folds, prior, variance, out.encoded);
-        });
+        for_each_column([&](std::size_t j) { cross_fit_column(j, out.folds, prior, variance, out.encoded); });
         out.encoder = std::move(model_);
         return out;
     }
