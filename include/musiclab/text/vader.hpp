@@ -18,6 +18,7 @@
 #include "detail/python_unicode.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -38,6 +39,10 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 // Parity needs plain IEEE double operations in the reference's order: a compiler that fused
 // a * b + c into one FMA (GCC does with -mfma/-march=native unless contraction is off) would
@@ -180,24 +185,33 @@ struct Token {
     bool upper;    // word.isupper()
 };
 
-// Hash of a word, 8 bytes at a time. `p` must be followed by at least 8 zero bytes (the scorer
-// writes them after each lowercased word), so the last partial chunk reads as zero-padded on any
-// byte order and no byte-by-byte loop is needed.
-inline std::uint64_t hash_padded(const char* p, std::size_t n) noexcept {
-    std::uint64_t h = 0x243F6A8885A308D3ULL ^ n;
-    for (std::size_t i = 0; i < n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-        h ^= h >> 29;
-    }
-    h *= 0xbf58476d1ce4e5b9ULL;
+// Hash of a word, 8 bytes at a time: chunk k is the little-endian value of bytes 8k..8k+7
+// (zero-padded), defined on byte values so that the tokenizer can build the chunks in a register
+// while it lowercases (no store-then-reload of the word) and the result is the same on any byte
+// order.
+inline constexpr std::uint64_t hash_seed = 0x243F6A8885A308D3ULL;
+inline constexpr std::uint64_t hash_chunk(std::uint64_t h, std::uint64_t chunk) noexcept {
+    h = (h ^ chunk) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+inline constexpr std::uint64_t hash_finish(std::uint64_t h, std::size_t n) noexcept {
+    h = (h ^ n) * 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 32);
 }
-inline std::uint64_t hash_bytes(std::string_view s) {
-    std::string padded(s);
-    padded.append(8, '\0');
-    return hash_padded(padded.data(), s.size());
+inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+    std::uint64_t h = hash_seed, chunk = 0;
+    unsigned shift = 0;
+    for (const char c : s) {
+        chunk |= std::uint64_t{static_cast<unsigned char>(c)} << shift;
+        shift += 8;
+        if (shift == 64) {
+            h = hash_chunk(h, chunk);
+            chunk = 0;
+            shift = 0;
+        }
+    }
+    if (shift != 0) h = hash_chunk(h, chunk);
+    return hash_finish(h, s.size());
 }
 
 // Byte classes of ASCII for the tokenizer (bytes >= 0x80 have class high).
@@ -234,7 +248,7 @@ public:
         return entries_.back();
     }
 
-    const Entry* find(std::string_view key) const { return find_hashed(key, hash_bytes(key)); }
+    const Entry* find(std::string_view key) const noexcept { return find_hashed(key, hash_bytes(key)); }
 
     const Entry* find_hashed(std::string_view key, std::uint64_t h) const noexcept {
         if (tags_.empty()) return nullptr;
@@ -399,6 +413,7 @@ struct Scratch {
     std::string sanitized;   // the text with invalid UTF-8 replaced by U+FFFD
     std::string replaced;    // the text with emoji replaced by their descriptions
     std::string lower;       // one lowercased non-ASCII word
+    std::vector<char> padded;       // the text followed by 16 spaces (vector tokenizer)
     std::vector<char> lower_ascii;  // one lowercased ASCII word (grows, never shrinks)
     std::vector<Token> tokens;  // the words of the current text: the first token_count
     std::size_t token_count = 0;
@@ -540,7 +555,7 @@ public:
     /// Number of distinct emoji keys in the emoji lexicon (all lines, also multi-code-point keys).
     std::size_t emoji_lexicon_size() const noexcept { return emoji_keys_; }
     /// Mean valence of the exact lexicon token `token` (case-sensitive, as stored), if present.
-    std::optional<double> valence(std::string_view token) const {
+    std::optional<double> valence(std::string_view token) const noexcept {
         const auto* e = vocabulary_.find(token);
         if (!e || !e->in_lexicon) return std::nullopt;
         return e->valence;
@@ -691,6 +706,11 @@ private:
 
     VaderScores score(std::string_view text, Scratch& ws) const {
         namespace pu = detail::pyunicode;
+#if defined(__SSE2__) && !defined(MUSICLAB_NO_SIMD)
+        // ASCII text (the common case) is valid UTF-8 and has no emoji: tokenize directly; the
+        // tokenizer gives up at the first byte >= 0x80 and the full path below runs instead.
+        if (!emoji_.has_ascii_keys() && tokenize_sse2(text, ws, true)) return valence_scores(ws, text);
+#endif
         // 1. any bytes -> valid UTF-8 (Python's errors="replace")
         // 2. emoji -> " description" (no space before it when the previous character is a space
         //    or it starts the text; none after it)
@@ -708,9 +728,12 @@ private:
             text = ws.replaced;
         }
         // 3. words: str.split(), then strip string.punctuation unless <= 2 characters remain
-        std::size_t exclamations = 0, questions = 0;
-        tokenize(text, ws, exclamations, questions);
-        return valence_scores(ws, exclamations, questions);
+#if defined(__SSE2__) && !defined(MUSICLAB_NO_SIMD)
+        tokenize_sse2(text, ws, false);
+#else
+        tokenize(text, ws);
+#endif
+        return valence_scores(ws, text);
     }
 
     static constexpr int invalid_utf8 = 1, has_emoji = 2;
@@ -768,7 +791,7 @@ private:
         }
     }
 
-    void tokenize(std::string_view text, Scratch& ws, std::size_t& exclamations, std::size_t& questions) const {
+    void tokenize(std::string_view text, Scratch& ws) const {
         namespace pu = detail::pyunicode;
         namespace dv = detail::vader;
         const auto& classes = dv::byte_classes.of;
@@ -778,7 +801,7 @@ private:
         if (ws.tokens.size() < n / 2 + 1) ws.tokens.resize(std::max<std::size_t>(n / 2 + 1, 64));
         Token* tokens = ws.tokens.data();
         std::size_t count = 0;
-        if (ws.lower_ascii.size() < n + 8) ws.lower_ascii.resize(std::max<std::size_t>(n + 8, 256));
+        if (ws.lower_ascii.size() < n) ws.lower_ascii.resize(std::max<std::size_t>(n, 256));
         char* lower = ws.lower_ascii.data();
         std::size_t i = 0;
         while (i < n) {
@@ -797,6 +820,8 @@ private:
             const std::size_t start = i;
             // Fast path for ASCII words: find the end, lowercase, hash and classify in one pass.
             std::uint8_t seen = 0;
+            std::uint64_t h = dv::hash_seed, chunk = 0;
+            unsigned shift = 0;
             while (i < n) {
                 const unsigned char b = p[i];
                 const std::uint8_t cls = classes[b];
@@ -804,25 +829,18 @@ private:
                 seen |= cls;
                 const auto l = static_cast<unsigned char>(b | ((cls & dv::bc_upper) << 3));  // bc_upper << 3 == 0x20
                 lower[i - start] = static_cast<char>(l);
-                exclamations += b == '!';
-                questions += b == '?';
+                chunk |= std::uint64_t{l} << shift;
+                shift += 8;
+                if (shift == 64) {
+                    h = dv::hash_chunk(h, chunk);
+                    chunk = 0;
+                    shift = 0;
+                }
                 ++i;
             }
             if (i < n && p[i] >= 0x80) {
                 // a non-ASCII character: finish the word code point by code point
-                while (i < n) {
-                    const unsigned char b = p[i];
-                    if (b < 0x80) {
-                        if (classes[b] & dv::bc_space) break;
-                        exclamations += b == '!';
-                        questions += b == '?';
-                        ++i;
-                    } else {
-                        std::size_t len = 0;
-                        if (pu::is_space(pu::decode(p + i, len))) break;
-                        i += len;
-                    }
-                }
+                i = non_ascii_word_end(p, n, i);
                 tokens[count++] = classify(text.substr(start, i - start), false, ws);
                 continue;
             }
@@ -831,14 +849,141 @@ private:
                 tokens[count++] = classify(text.substr(start, len), true, ws);  // leading/trailing punctuation
                 continue;
             }
-            std::memset(lower + len, 0, 8);
+            if (shift != 0) h = dv::hash_chunk(h, chunk);
             const std::string_view word_lower(lower, len);
             const bool nt = (seen & dv::bc_punct) && word_lower.find("n't") != std::string_view::npos;
-            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_padded(lower, len)),
+            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)),
                                          (seen & dv::bc_upper) && !(seen & dv::bc_lower), nt);
         }
         ws.token_count = count;
     }
+
+    // End of the word that continues at i (which is not whitespace): the next Python whitespace.
+    static std::size_t non_ascii_word_end(const unsigned char* p, std::size_t n, std::size_t i) noexcept {
+        namespace pu = detail::pyunicode;
+        while (i < n) {
+            const unsigned char b = p[i];
+            if (b < 0x80) {
+                if (detail::vader::byte_classes.of[b] & detail::vader::bc_space) break;
+                ++i;
+            } else {
+                std::size_t len = 0;
+                if (pu::is_space(pu::decode(p + i, len))) break;
+                i += len;
+            }
+        }
+        return i;
+    }
+
+#if defined(__SSE2__)
+    // Bytes of v that are x with lo <= x <= lo + span (unsigned), as a vector mask.
+    static __m128i in_range(__m128i v, char lo, char span) noexcept {
+        const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+        return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(span)), t);
+    }
+    static unsigned bits(__m128i m) noexcept { return static_cast<unsigned>(_mm_movemask_epi8(m)); }
+
+    // tokenize() with 16 bytes at a time for ASCII words: the word end (Python whitespace or a
+    // byte >= 0x80), the lowercase form and the character classes come from a few vector
+    // operations instead of a loop with a branch per byte. The text is copied into a buffer padded
+    // with 16 spaces, so every 16-byte load stays inside it. Same tokens as tokenize().
+    // With ascii_only, returns false (tokens unusable) as soon as it meets a byte >= 0x80.
+    bool tokenize_sse2(std::string_view text, Scratch& ws, bool ascii_only) const {
+        namespace dv = detail::vader;
+        const std::size_t n = text.size();
+        if (ws.padded.size() < n + 16) ws.padded.resize(std::max<std::size_t>(n + 16, 256));
+        if (ws.lower_ascii.size() < n + 16) ws.lower_ascii.resize(std::max<std::size_t>(n + 16, 256));
+        if (ws.tokens.size() < n / 2 + 1) ws.tokens.resize(std::max<std::size_t>(n / 2 + 1, 64));
+        char* buf = ws.padded.data();
+        if (n > 0) std::memcpy(buf, text.data(), n);
+        std::memset(buf + n, ' ', 16);
+        const auto* p = reinterpret_cast<const unsigned char*>(buf);
+        char* lower = ws.lower_ascii.data();
+        Token* tokens = ws.tokens.data();
+        std::size_t count = 0;
+        std::size_t i = 0;
+        while (i < n) {
+            // skip whitespace
+            const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            const unsigned space0 = bits(_mm_or_si128(in_range(v0, 0x09, 4), in_range(v0, 0x1C, 4)));
+            if (space0 == 0xFFFF) {
+                i += 16;
+                continue;
+            }
+            i += static_cast<std::size_t>(std::countr_zero(~space0));
+            if (i >= n) break;
+            if (p[i] >= 0x80) {
+                if (ascii_only) return false;
+                std::size_t len = 0;
+                if (detail::pyunicode::is_space(detail::pyunicode::decode(p + i, len))) {
+                    i += len;
+                    continue;
+                }
+                const std::size_t start = i;
+                i = non_ascii_word_end(p, n, i);
+                tokens[count++] = classify(text.substr(start, i - start), false, ws);
+                continue;
+            }
+            const std::size_t start = i;
+            unsigned upper = 0, lowercase = 0, punct = 0;
+            while (true) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+                const __m128i up = in_range(v, 'A', 25);
+                const __m128i lo = in_range(v, 'a', 25);
+                const __m128i alnum = _mm_or_si128(_mm_or_si128(up, lo), in_range(v, '0', 9));
+                const __m128i printable = in_range(v, 0x21, 0x7E - 0x21);
+                const unsigned stop = bits(_mm_or_si128(in_range(v, 0x09, 4), in_range(v, 0x1C, 4))) | bits(v);
+                const unsigned k = stop ? static_cast<unsigned>(std::countr_zero(stop)) : 16u;
+                const unsigned in_word = (1u << k) - 1u;  // k <= 16
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(lower + (i - start)),
+                                 _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+                upper |= bits(up) & in_word;
+                lowercase |= bits(lo) & in_word;
+                punct |= bits(_mm_andnot_si128(alnum, printable)) & in_word;
+                i += k;
+                if (k < 16) break;
+            }
+            if (i < n && p[i] >= 0x80) {
+                if (ascii_only) return false;
+                i = non_ascii_word_end(p, n, i);
+                tokens[count++] = classify(text.substr(start, i - start), false, ws);
+                continue;
+            }
+            std::size_t len = i - start;
+            const char* word = lower;
+            const bool edge_punct = len > 16
+                                        ? ((dv::byte_classes.of[p[start]] | dv::byte_classes.of[p[i - 1]]) & dv::bc_punct) != 0
+                                        : (punct & (1u | (1u << (len - 1)))) != 0;  // bit k = byte k of the word
+            if (edge_punct) {  // leading or trailing punctuation
+                if (len > 16) {
+                    tokens[count++] = classify(text.substr(start, len), true, ws);
+                    continue;
+                }
+                // _strip_punc_if_word from the punctuation bits of the (one-block) word
+                const auto lead = static_cast<std::size_t>(std::countr_one(punct));
+                const auto trail = static_cast<std::size_t>(std::countl_one(punct << (32 - len)));
+                if (lead < len && len - lead - trail > 2) {  // else the word stays as it is
+                    word += lead;
+                    len -= lead + trail;
+                }
+            }
+            // hash of the lowercase word from its 8-byte chunks (x86 is little endian)
+            std::uint64_t h = dv::hash_seed;
+            for (std::size_t c = 0; c < len; c += 8) {
+                std::uint64_t chunk;
+                std::memcpy(&chunk, word + c, 8);
+                if (len - c < 8) chunk &= ~std::uint64_t{0} >> (64 - 8 * (len - c));
+                h = dv::hash_chunk(h, chunk);
+            }
+            const std::string_view word_lower(word, len);
+            const bool nt = punct && word_lower.find("n't") != std::string_view::npos;
+            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)),
+                                         upper != 0 && lowercase == 0, nt);
+        }
+        ws.token_count = count;
+        return true;
+    }
+#endif
 
     static Token make_token(const detail::vader::Entry* entry, bool upper, bool nt) noexcept {
         Token t{};
@@ -882,19 +1027,16 @@ private:
                 out[k] = static_cast<char>(l);
                 apostrophe |= c == '\'';
             }
-            std::memset(out + word.size(), 0, 8);
             t.upper = (seen & dv::bc_upper) && !(seen & dv::bc_lower);
             lower = std::string_view(out, word.size());
         } else {
             ws.lower.clear();
             t.upper = pu::append_lower_is_upper(word, ws.lower);
-            const std::size_t len = ws.lower.size();
-            ws.lower.append(8, '\0');
-            lower = std::string_view(ws.lower.data(), len);
+            lower = ws.lower;
             apostrophe = lower.find('\'') != std::string_view::npos;
         }
         const bool nt = apostrophe && lower.find("n't") != std::string_view::npos;
-        return make_token(vocabulary_.find_hashed(lower, detail::vader::hash_padded(lower.data(), lower.size())), t.upper, nt);
+        return make_token(vocabulary_.find_hashed(lower, detail::vader::hash_bytes(lower)), t.upper, nt);
     }
 
     // scalar_inc_dec of the reference for the word w preceding a lexicon word of valence `valence`.
@@ -1011,7 +1153,7 @@ private:
         return least_check(valence, w, i);
     }
 
-    static VaderScores valence_scores(Scratch& ws, std::size_t exclamations, std::size_t questions) {
+    static VaderScores valence_scores(Scratch& ws, std::string_view text) {
         MUSICLAB_VADER_NO_FP_CONTRACT
         namespace dv = detail::vader;
         const Token* w = ws.tokens.data();
@@ -1020,7 +1162,15 @@ private:
         if (n == 0) return r;  // no words: all 0.0, as the reference
 
         std::size_t upper_words = 0;
-        for (std::size_t i = 0; i < n; ++i) upper_words += w[i].upper;
+        bool any_lexicon = false;
+        for (std::size_t i = 0; i < n; ++i) {
+            upper_words += w[i].upper;
+            any_lexicon |= w[i].in_lexicon;
+        }
+        if (!any_lexicon) {  // no lexicon word: every sentiment is 0 (see below)
+            r.neu = r.neu_raw = 1.0;
+            return r;
+        }
         const bool cap_diff = upper_words > 0 && upper_words < n;
 
         auto& s = ws.sentiments;
@@ -1044,7 +1194,12 @@ private:
         }
         if (but_index < n) dv::but_check(s, but_index, ws);
 
-        // score_valence
+        // score_valence; "!" and "?" are counted in the whole text (emoji descriptions included)
+        std::size_t exclamations = 0, questions = 0;
+        for (const char c : text) {
+            exclamations += c == '!';
+            questions += c == '?';
+        }
         double sum_s = 0.0;
         for (const double v : s) sum_s += v;
         const double ep = static_cast<double>(std::min<std::size_t>(exclamations, 4)) * 0.292;
