@@ -3,5 +3,8 @@
 
 #include "core.hpp"
 #include "data.hpp"
+#include "encode.hpp"
 #include "io.hpp"
+#include "metrics.hpp"
 #include "preprocess.hpp"
+#include "text.hpp"
