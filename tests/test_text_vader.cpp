@@ -235,9 +235,9 @@ TEST_CASE("vader: invalid UTF-8 is decoded like Python errors=replace") {
         {"ok\xC0\xAF :)", "ok" + fffd + fffd + " :)"},
         {"\xE2\x80 love", fffd + " love"},
     };
-    for (const auto& [bytes, decoded] : cases) {
-        CAPTURE(decoded);
-        CHECK(same_bits(v.polarity_scores(bytes), v.polarity_scores(decoded)));
+    for (const auto& c : cases) {
+        CAPTURE(c.second);
+        CHECK(same_bits(v.polarity_scores(c.first), v.polarity_scores(c.second)));
     }
     // "\xC2\xA0" is a valid NBSP and splits words; a lone "\xA0" is invalid and does not
     CHECK(v.polarity_scores("no\xC2\xA0good").compound != v.polarity_scores("no\xA0good").compound);
