@@ -123,8 +123,8 @@ template <class Rel, class Item>
 concept Relevance = GradedRelevance<Rel, Item> || SetRelevance<Rel, Item>;
 
 /// Every metric of one query at options.k. O(len + R log R) time (the ideal gains are sorted).
-/// Throws invalid_parameter for k <= 0, an item repeated within the top-K, or a NaN / infinite
-/// grade.
+/// Throws invalid_parameter for k <= 0, an item repeated within the top-K (checked for item types
+/// with operator<, i.e. integers and strings), or a NaN / infinite grade.
 template <RankedList Ranked, class Rel>
     requires Relevance<Rel, ranked_item_t<Ranked>>
 QueryMetrics evaluate_query(const Ranked& ranked, const Rel& relevant, const RankingOptions& options = {});
