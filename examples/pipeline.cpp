@@ -1,11 +1,12 @@
 // examples/pipeline — the SpotFusion workflow in C++, end to end, on the built-in synthetic
 // catalogue or on a Spotify-style CSV. Today it loads and profiles the catalogue, makes the
 // time-aware 90/10 split, builds the feature matrices (standardized audio features, one-hot
-// genres, hashed artists) and compares popularity baselines (global, genre and smoothed artist
-// means) on the newest 10 %. It grows as the algorithm areas land (GBT + SHAP, VADER, embeddings,
-// UMAP, HDBSCAN, recommendations).
+// genres, hashed artists, out-of-fold target encodings of artist and genre), scores every title
+// with VADER when the lexicon is at hand, and compares popularity baselines (global mean, genre
+// and artist target encodings) on the newest 10 %. It grows as the algorithm areas land (GBT +
+// SHAP, embeddings, UMAP, HDBSCAN, recommendations).
 //
-//   pipeline [--tracks FILE] [--out DIR] [--n-tracks N] [--seed S] [--threads T]
+//   pipeline [--tracks FILE] [--vader DIR] [--out DIR] [--n-tracks N] [--seed S] [--threads T]
 #include <musiclab/musiclab.hpp>
 
 #include <chrono>
@@ -15,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +32,7 @@ const std::vector<std::string> audio_features = {"danceability", "energy",      
 
 struct Args {
     std::optional<std::filesystem::path> tracks;
+    std::optional<std::filesystem::path> vader;
     std::filesystem::path out = "pipeline_out";
     std::size_t n_tracks = 5000;
     std::uint64_t seed = 42;
@@ -50,6 +51,9 @@ void usage(std::FILE* to) {
                  "                  release_date column enables the time-aware split, otherwise\n"
                  "                  the split is random, seeded). Default: the built-in synthetic\n"
                  "                  catalogue.\n"
+                 "  --vader DIR     folder with vader_lexicon.txt and emoji_utf8_lexicon.txt\n"
+                 "                  (default: ../shared/data/vader of the source tree, when present;\n"
+                 "                  without a lexicon the sentiment step is skipped)\n"
                  "  --out DIR       output folder (default: pipeline_out)\n"
                  "  --n-tracks N    size of the synthetic catalogue (default: 5000)\n"
                  "  --seed S        seed of the synthetic data and the random split (default: 42)\n"
@@ -75,11 +79,12 @@ Args parse_args(int argc, char** argv) {
             usage(stdout);
             std::exit(0);
         } else if (flag == "--tracks") a.tracks = value(i);
+        else if (flag == "--vader") a.vader = value(i);
         else if (flag == "--out") a.out = value(i);
         else if (flag == "--n-tracks") a.n_tracks = number(flag, value(i));
         else if (flag == "--seed") a.seed = number(flag, value(i));
         else if (flag == "--threads") a.threads = static_cast<int>(number(flag, value(i)));
-        else throw ml::invalid_parameter("argument", flag, "one of --tracks --out --n-tracks --seed --threads --help");
+        else throw ml::invalid_parameter("argument", flag, "one of --tracks --vader --out --n-tracks --seed --threads --help");
     }
     return a;
 }
@@ -100,43 +105,20 @@ private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-/// Coefficient of determination on the rows `rows` (as scikit-learn's r2_score).
-double r2(const std::vector<double>& y, const std::vector<double>& pred, const std::vector<std::size_t>& rows) {
-    double mean = 0;
-    for (auto r : rows) mean += y[r];
-    mean /= static_cast<double>(rows.size());
-    double ss_res = 0, ss_tot = 0;
-    for (auto r : rows) {
-        ss_res += (y[r] - pred[r]) * (y[r] - pred[r]);
-        ss_tot += (y[r] - mean) * (y[r] - mean);
-    }
-    return ss_tot > 0 ? 1.0 - ss_res / ss_tot : (ss_res == 0 ? 1.0 : 0.0);
+/// The values of `v` at `rows`.
+std::vector<double> at(std::span<const double> v, const std::vector<std::size_t>& rows) {
+    std::vector<double> out;
+    out.reserve(rows.size());
+    for (auto r : rows) out.push_back(v[r]);
+    return out;
 }
 
-double rmse(const std::vector<double>& y, const std::vector<double>& pred, const std::vector<std::size_t>& rows) {
-    double s = 0;
-    for (auto r : rows) s += (y[r] - pred[r]) * (y[r] - pred[r]);
-    return std::sqrt(s / static_cast<double>(rows.size()));
-}
-
-/// Smoothed group means fitted on `train`: (n_g * mean_g + m * prior) / (n_g + m); unseen -> prior.
-std::vector<double> smoothed_group_mean(const ml::io::TextColumn& group, const std::vector<double>& y,
-                                        const std::vector<std::size_t>& train, double m) {
-    std::map<std::string_view, std::pair<double, double>> stats;  // sum, count
-    double prior = 0;
-    for (auto r : train) {
-        auto& s = stats[group[r]];
-        s.first += y[r];
-        s.second += 1;
-        prior += y[r];
-    }
-    prior /= static_cast<double>(train.size());
-    std::vector<double> pred(y.size(), prior);
-    for (std::size_t r = 0; r < y.size(); ++r) {
-        const auto it = stats.find(group[r]);
-        if (it != stats.end()) pred[r] = (it->second.first + m * prior) / (it->second.second + m);
-    }
-    return pred;
+/// The cells of a text column at `rows` (views into the column).
+std::vector<std::string_view> at(const ml::io::TextColumn& c, const std::vector<std::size_t>& rows) {
+    std::vector<std::string_view> out;
+    out.reserve(rows.size());
+    for (auto r : rows) out.push_back(c[r]);
+    return out;
 }
 
 int run(const Args& args) {
@@ -223,34 +205,75 @@ int run(const Args& args) {
                   static_cast<long long>(Z.cols()), static_cast<long long>(G.cols()), static_cast<long long>(H.cols()),
                   static_cast<long long>(H.nonZeros()));
 
-    // 4. popularity baselines on the test split
+    // 4. target encodings: out-of-fold on the training rows (what a model trains on), full-training
+    //    statistics on the test rows (what it predicts from)
     const auto pop = tracks.numeric("popularity").values();
-    const std::vector<double> y(pop.begin(), pop.end());
-    std::vector<double> global(y.size(), 0.0);
-    {
-        double mean = 0;
-        for (auto r : split.train) mean += y[r];
-        mean /= static_cast<double>(split.train.size());
-        std::fill(global.begin(), global.end(), mean);
+    const std::vector<double> y_train = at(pop, split.train), y_test = at(pop, split.test);
+    ml::encode::TargetEncoderOptions te;
+    te.m = 10.0;
+    te.n_folds = 5;
+    te.random_state = static_cast<std::uint32_t>(args.seed);
+    te.num_threads = args.threads;
+    const std::vector<std::vector<std::string_view>> train_cats = {at(artists, split.train), at(genres, split.train)};
+    const std::vector<std::vector<std::string_view>> test_cats = {at(artists, split.test), at(genres, split.test)};
+    const auto crossfit = ml::encode::fit_transform_target_encoder(train_cats, y_train, te, {"artists", "track_genre"});
+    const Eigen::MatrixXd test_encoded = crossfit.encoder.transform(test_cats);
+    progress.step("target encoding (m = 10, 5 folds): %zu artist and %zu genre categories",
+                  crossfit.encoder.n_categories(0), crossfit.encoder.n_categories(1));
+
+    // 5. title sentiment (VADER), when the lexicon is at hand
+    std::optional<std::filesystem::path> lexicon = args.vader;
+    if (!lexicon && std::filesystem::exists(std::filesystem::path(MUSICLAB_SHARED_DIR) / "data/vader/vader_lexicon.txt"))
+        lexicon = std::filesystem::path(MUSICLAB_SHARED_DIR) / "data/vader";
+    std::vector<ml::text::VaderScores> sentiment;
+    if (lexicon) {
+        const ml::text::VaderAnalyzer vader(*lexicon);
+        const auto& titles = tracks.text("track_name");
+        std::vector<std::string_view> texts(tracks.rows());
+        for (std::size_t i = 0; i < texts.size(); ++i) texts[i] = titles[i];
+        ml::text::VaderBatchOptions vo;
+        vo.num_threads = args.threads;
+        sentiment = vader.polarity_scores_batch(std::span<const std::string_view>(texts), vo);
+        std::size_t positive = 0, negative = 0;
+        double sum = 0;
+        for (const auto& s : sentiment) {
+            sum += s.compound;
+            positive += s.compound >= 0.05;
+            negative += s.compound <= -0.05;
+        }
+        progress.step("VADER on %zu titles: mean compound %.4f, %.1f %% positive, %.1f %% negative", sentiment.size(),
+                      sum / static_cast<double>(sentiment.size()), 100.0 * static_cast<double>(positive) / static_cast<double>(sentiment.size()),
+                      100.0 * static_cast<double>(negative) / static_cast<double>(sentiment.size()));
+    } else {
+        progress.step("VADER: no lexicon (pass --vader DIR); sentiment step skipped");
     }
-    const auto by_genre = smoothed_group_mean(genres, y, split.train, 10.0);
-    const auto by_artist = smoothed_group_mean(artists, y, split.train, 10.0);
+
+    // 6. popularity baselines on the test split
+    double train_mean = 0;
+    for (double v : y_train) train_mean += v;
+    train_mean /= static_cast<double>(y_train.size());
+    const std::vector<double> global(y_test.size(), train_mean);
+    const std::vector<double> by_artist(test_encoded.col(0).begin(), test_encoded.col(0).end());
+    const std::vector<double> by_genre(test_encoded.col(1).begin(), test_encoded.col(1).end());
     struct Row {
         const char* name;
         const std::vector<double>* pred;
     };
-    const Row rows[] = {{"global mean", &global}, {"genre mean (m=10)", &by_genre}, {"artist mean (m=10)", &by_artist}};
-    std::printf("\n  popularity baseline on the test split    R^2      RMSE\n");
+    const Row rows[] = {{"global mean", &global}, {"genre target encoding (m=10)", &by_genre},
+                        {"artist target encoding (m=10)", &by_artist}};
+    std::printf("\n  popularity baseline on the test split    R^2      RMSE      MAE\n");
     std::ofstream baselines(args.out / "baselines.csv");
-    baselines << "model,r2,rmse\n";
+    baselines << "model,r2,rmse,mae\n";
     for (const auto& row : rows) {
-        const double r = r2(y, *row.pred, split.test), e = rmse(y, *row.pred, split.test);
-        std::printf("  %-38s %7.4f %8.3f\n", row.name, r, e);
-        baselines << '"' << row.name << "\"," << r << ',' << e << '\n';
+        const double r = ml::metrics::r2_score(y_test, *row.pred);
+        const double e = ml::metrics::root_mean_squared_error(y_test, *row.pred);
+        const double m = ml::metrics::mean_absolute_error(y_test, *row.pred);
+        std::printf("  %-38s %7.4f %8.3f %8.3f\n", row.name, r, e, m);
+        baselines << '"' << row.name << "\"," << r << ',' << e << ',' << m << '\n';
     }
     std::printf("\n");
 
-    // 5. outputs
+    // 7. outputs
     {
         std::ofstream s(args.out / "split.csv");
         s << "row,set\n";
@@ -264,7 +287,16 @@ int run(const Args& args) {
           << ",\n  \"test\": " << split.test.size() << ",\n  \"audio_features\": " << Z.cols()
           << ",\n  \"one_hot_genres\": " << G.cols() << ",\n  \"hashed_artist_columns\": " << H.cols() << "\n}\n";
     }
-    progress.step("wrote %s/{summary.json,split.csv,baselines.csv}", args.out.c_str());
+    if (!sentiment.empty()) {
+        std::ofstream t(args.out / "title_sentiment.csv");
+        t << "track_id,neg,neu,pos,compound\n";
+        const auto& ids = tracks.text("track_id");
+        for (std::size_t i = 0; i < sentiment.size(); ++i)
+            t << ids[i] << ',' << sentiment[i].neg << ',' << sentiment[i].neu << ',' << sentiment[i].pos << ','
+              << sentiment[i].compound << '\n';
+    }
+    progress.step("wrote %s/{summary.json,split.csv,baselines.csv%s}", args.out.c_str(),
+                  sentiment.empty() ? "" : ",title_sentiment.csv");
     return 0;
 }
 
