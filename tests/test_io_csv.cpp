@@ -19,20 +19,9 @@ using musiclab::io::CsvOptions;
 using musiclab::io::Encoding;
 using musiclab::io::read_csv;
 using musiclab::io::read_csv_text;
+using musiclab::test::parse_error_of;
 
 namespace {
-
-/// The parse_error a call throws (fails the test if it throws nothing or something else).
-template <class F>
-musiclab::parse_error parse_error_of(F&& f) {
-    try {
-        f();
-    } catch (const musiclab::parse_error& e) {
-        return e;
-    }
-    FAIL("expected musiclab::parse_error");
-    return musiclab::parse_error("", 0, 0, "");
-}
 
 std::string cell(const musiclab::io::Table& t, const std::string& col, std::size_t row) {
     return std::string(t.text(col)[row]);

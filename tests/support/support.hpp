@@ -1,6 +1,9 @@
 // Shared helpers of the musiclab tests: where the shared data lives, and skipping when it is absent.
 #pragma once
 
+#include <doctest/doctest.h>
+#include <musiclab/core/error.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,6 +17,18 @@ std::vector<std::string>& skip_reasons();
 inline std::filesystem::path shared_dir() { return MUSICLAB_SHARED_DIR; }
 /// `tests/data` of this repository (small inputs and expected outputs made by committed scripts).
 inline std::filesystem::path test_data_dir() { return MUSICLAB_TEST_DATA_DIR; }
+
+/// The parse_error that f() throws; fails the test if it throws nothing (anything else propagates).
+template <class F>
+musiclab::parse_error parse_error_of(F&& f) {
+    try {
+        f();
+    } catch (const musiclab::parse_error& e) {
+        return e;
+    }
+    FAIL("expected musiclab::parse_error");
+    return musiclab::parse_error("", 0, 0, "");
+}
 
 }  // namespace musiclab::test
 
