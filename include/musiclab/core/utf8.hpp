@@ -1,0 +1,42 @@
+// UTF-8 helpers shared by the text-handling areas (CSV decoding, Python string semantics).
+// Internal: namespace musiclab::detail. Thread safety: pure functions.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace musiclab::detail {
+
+/// Length of the well-formed UTF-8 sequence at s[0..n) (1-4), or 0 with `bad` set to the length
+/// of the maximal ill-formed subpart (Unicode 15 §3.9, U+FFFD substitution of maximal subparts).
+inline std::size_t utf8_sequence(const unsigned char* s, std::size_t n, std::size_t& bad) noexcept {
+    const unsigned char c = s[0];
+    bad = 1;
+    if (c < 0x80) return 1;
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) { len = 3; lo = 0xA0; }
+    else if (c >= 0xE1 && c <= 0xEC) len = 3;
+    else if (c == 0xED) { len = 3; hi = 0x9F; }
+    else if (c >= 0xEE && c <= 0xEF) len = 3;
+    else if (c == 0xF0) { len = 4; lo = 0x90; }
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) { len = 4; hi = 0x8F; }
+    else return 0;  // 0x80..0xC1, 0xF5..0xFF: never start a sequence
+    for (std::size_t k = 1; k < len; ++k) {
+        if (k >= n) { bad = k; return 0; }
+        const unsigned char b = s[k];
+        const unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
+        if (b < l || b > h) { bad = k; return 0; }
+    }
+    return len;
+}
+
+inline bool is_ascii(std::string_view s) noexcept {
+    unsigned char acc = 0;
+    for (char c : s) acc |= static_cast<unsigned char>(c);
+    return acc < 0x80;
+}
+
+}  // namespace musiclab::detail
