@@ -378,3 +378,37 @@ TEST_CASE("vader: random byte strings give finite scores in range (fuzz)") {
     const auto s = v.polarity_scores(big);
     CHECK(std::isfinite(s.compound_raw));
 }
+
+TEST_CASE("vader: the short-text mask tokenizer agrees with the long-text tokenizer") {
+    // ASCII texts shorter than 512 bytes take the whole-text mask tokenizer; appending 600 spaces
+    // (no new word, no "!"/"?") sends the same words through the per-word tokenizer instead.
+    // Words of 1..90 bytes cover the 64-bit mask boundaries and the > 64-byte fallback.
+    MUSICLAB_REQUIRE_PATH(vader_data());
+    const auto& v = analyzer();
+    musiclab::Rng rng(4242);
+    const std::string pieces[] = {"good", "BAD", "not", "but", "no", "kind", "of", "least", "very", "never", "so",
+                                  "this", "without", "doubt", "the", "shit", "don't", "isn't", "!", "?", ":)",
+                                  "ok.", "(great)", "...love...", "--", "HAPPY", "sad", "At", "Least", "kinda"};
+    musiclab::text::VaderWorkspace ws1, ws2;
+    std::string text;
+    int differ = 0;
+    for (int iter = 0; iter < 20000; ++iter) {
+        text.clear();
+        const std::size_t parts = rng.below(iter % 10 == 0 ? 120 : 16);
+        for (std::size_t k = 0; k < parts; ++k) {
+            if (rng.below(6) == 0) {  // a random printable ASCII run, sometimes very long
+                const std::size_t bytes = 1 + rng.below(rng.below(4) == 0 ? 90 : 8);
+                for (std::size_t b = 0; b < bytes; ++b) text += static_cast<char>(0x21 + rng.below(0x7F - 0x21));
+            } else {
+                text += pieces[rng.below(std::size(pieces))];
+            }
+            text += rng.below(8) == 0 ? "\t" : " ";
+        }
+        const VaderScores a = v.polarity_scores(text, ws1);
+        const VaderScores b = v.polarity_scores(text + std::string(600, ' '), ws2);
+        const bool same = a.neg_raw == b.neg_raw && a.neu_raw == b.neu_raw && a.pos_raw == b.pos_raw &&
+                          a.compound_raw == b.compound_raw;
+        if (!same) ++differ;
+    }
+    CHECK(differ == 0);
+}

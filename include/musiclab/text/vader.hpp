@@ -415,6 +415,7 @@ struct Scratch {
     std::string lower;       // one lowercased non-ASCII word
     std::vector<char> padded;       // the text followed by 16 spaces (vector tokenizer)
     std::vector<char> lower_ascii;  // one lowercased ASCII word (grows, never shrinks)
+    std::vector<char> lower_text;   // the whole lowercased text (tokenize_ascii_masks)
     std::vector<Token> tokens;  // the words of the current text: the first token_count
     std::size_t token_count = 0;
     std::vector<double> sentiments;
@@ -709,7 +710,10 @@ private:
 #if defined(__SSE2__) && !defined(MUSICLAB_NO_SIMD)
         // ASCII text (the common case) is valid UTF-8 and has no emoji: tokenize directly; the
         // tokenizer gives up at the first byte >= 0x80 and the full path below runs instead.
-        if (!emoji_.has_ascii_keys() && tokenize_sse2(text, ws, true)) return valence_scores(ws, text);
+        // Short texts (titles, tweets) take the whole-text mask tokenizer.
+        if (!emoji_.has_ascii_keys() &&
+            (text.size() < mask_limit ? tokenize_ascii_masks(text, ws) : tokenize_sse2(text, ws, true)))
+            return valence_scores(ws, text);
 #endif
         // 1. any bytes -> valid UTF-8 (Python's errors="replace")
         // 2. emoji -> " description" (no space before it when the previous character is a space
@@ -979,6 +983,113 @@ private:
             const bool nt = punct && word_lower.find("n't") != std::string_view::npos;
             tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)),
                                          upper != 0 && lowercase == 0, nt);
+        }
+        ws.token_count = count;
+        return true;
+    }
+#endif
+
+#if defined(__SSE2__)
+    // ---- whole-text masks for short ASCII texts ----------------------------------------------
+    // tokenize_sse2() classifies each word's bytes when it reaches the word. For a short text it
+    // is cheaper to classify the whole text once: one pass of 16-byte blocks gives bit masks
+    // (bit k = byte k of the text) of whitespace, upper case, lower case and punctuation, stores
+    // the lowercased text and detects any byte >= 0x80 before a single word is looked up (so a
+    // non-ASCII text wastes no lookups). Words are then runs of clear bits in the whitespace
+    // mask, and each word's classes are the bits of its range.
+    static constexpr std::size_t mask_limit = 512;  // bytes; longer texts use tokenize_sse2
+    static constexpr std::size_t mask_words = mask_limit / 64 + 2;
+
+    // Bits pos..pos+len-1 of the mask m (1 <= len <= 64; m has a word past the last bit read).
+    static std::uint64_t mask_bits(const std::uint64_t* m, std::size_t pos, std::size_t len) noexcept {
+        const std::size_t w = pos >> 6, o = pos & 63;
+        std::uint64_t x = m[w] >> o;
+        if (o + len > 64) x |= m[w + 1] << (64 - o);  // o > 0 here
+        return len == 64 ? x : x & ((std::uint64_t{1} << len) - 1);
+    }
+    // First position >= pos (< 64 * mask_words) whose bit in m equals `set`, else
+    // 64 * mask_words. (Every bit at or after the end of the text is whitespace, so a set bit is
+    // always found; a clear one only while words remain.)
+    static std::size_t next_bit(const std::uint64_t* m, std::size_t pos, bool set) noexcept {
+        std::size_t w = pos >> 6;
+        const std::uint64_t flip = set ? 0 : ~std::uint64_t{0};
+        std::uint64_t x = (m[w] ^ flip) & (~std::uint64_t{0} << (pos & 63));
+        while (x == 0) {
+            if (++w == mask_words) return 64 * mask_words;
+            x = m[w] ^ flip;
+        }
+        return (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
+    }
+
+    // The same tokens as tokenize_sse2(text, ws, true) for text.size() < mask_limit; false (tokens
+    // unusable) when the text has a byte >= 0x80.
+    bool tokenize_ascii_masks(std::string_view text, Scratch& ws) const {
+        namespace dv = detail::vader;
+        const std::size_t n = text.size();
+        if (ws.padded.size() < mask_limit + 16) ws.padded.resize(mask_limit + 16);
+        if (ws.lower_ascii.size() < mask_limit + 16) ws.lower_ascii.resize(mask_limit + 16);  // classify()
+        if (ws.lower_text.size() < mask_limit + 16) ws.lower_text.resize(mask_limit + 16);
+        if (ws.tokens.size() < mask_limit / 2 + 1) ws.tokens.resize(mask_limit / 2 + 1);
+        char* buf = ws.padded.data();
+        if (n > 0) std::memcpy(buf, text.data(), n);
+        std::memset(buf + n, ' ', 16);  // the last block reads up to 15 bytes past the text
+        char* lower = ws.lower_text.data();
+        std::uint64_t space[mask_words] = {}, upper[mask_words] = {}, lowercase[mask_words] = {},
+                      punct[mask_words] = {};
+        for (std::size_t b = 0; b < n; b += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf + b));
+            if (bits(v) != 0) return false;  // a byte >= 0x80: the full path
+            const __m128i up = in_range(v, 'A', 25);
+            const __m128i lo = in_range(v, 'a', 25);
+            const __m128i alnum = _mm_or_si128(_mm_or_si128(up, lo), in_range(v, '0', 9));
+            const __m128i printable = in_range(v, 0x21, 0x7E - 0x21);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(lower + b), _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+            const std::size_t w = b >> 6;
+            const unsigned shift = static_cast<unsigned>(b & 63);
+            space[w] |= std::uint64_t{bits(_mm_or_si128(in_range(v, 0x09, 4), in_range(v, 0x1C, 4)))} << shift;
+            upper[w] |= std::uint64_t{bits(up)} << shift;
+            lowercase[w] |= std::uint64_t{bits(lo)} << shift;
+            punct[w] |= std::uint64_t{bits(_mm_andnot_si128(alnum, printable))} << shift;
+        }
+        // everything from the end of the text on is whitespace (ends the last word)
+        space[n >> 6] |= ~std::uint64_t{0} << (n & 63);
+        for (std::size_t w = (n >> 6) + 1; w < mask_words; ++w) space[w] = ~std::uint64_t{0};
+
+        Token* tokens = ws.tokens.data();
+        std::size_t count = 0;
+        for (std::size_t start = next_bit(space, 0, false); start < n; start = next_bit(space, start, false)) {
+            const std::size_t end = next_bit(space, start, true);
+            std::size_t len = end - start;
+            if (len > 64) {  // rare: the generic ASCII classifier
+                tokens[count++] = classify(text.substr(start, len), true, ws);
+                start = end;
+                continue;
+            }
+            const std::uint64_t p = mask_bits(punct, start, len);
+            const bool is_upper = mask_bits(upper, start, len) != 0 && mask_bits(lowercase, start, len) == 0;
+            const char* word = lower + start;
+            start = end;
+            if (p & (1u | (std::uint64_t{1} << (len - 1)))) {  // leading or trailing punctuation
+                // _strip_punc_if_word from the punctuation bits of the word
+                const auto lead = static_cast<std::size_t>(std::countr_one(p));
+                const auto trail = static_cast<std::size_t>(std::countl_one(p << (64 - len)));
+                if (lead < len && len - lead - trail > 2) {  // else the word stays as it is
+                    word += lead;
+                    len -= lead + trail;
+                }
+            }
+            // hash of the lowercase word from its 8-byte chunks (x86 is little endian; the
+            // buffer extends at least 16 bytes past the text)
+            std::uint64_t h = dv::hash_seed;
+            for (std::size_t c = 0; c < len; c += 8) {
+                std::uint64_t chunk;
+                std::memcpy(&chunk, word + c, 8);
+                if (len - c < 8) chunk &= ~std::uint64_t{0} >> (64 - 8 * (len - c));
+                h = dv::hash_chunk(h, chunk);
+            }
+            const std::string_view word_lower(word, len);
+            const bool nt = p && word_lower.find("n't") != std::string_view::npos;
+            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)), is_upper, nt);
         }
         ws.token_count = count;
         return true;
