@@ -418,6 +418,10 @@ struct Scratch {
     std::vector<char> lower_text;   // the whole lowercased text (tokenize_ascii_masks)
     std::vector<Token> tokens;  // the words of the current text: the first token_count
     std::size_t token_count = 0;
+    // "!" and "?" in the text, when the tokenizer counted them (marks_counted); else
+    // valence_scores() counts them itself
+    bool marks_counted = false;
+    std::size_t exclamations = 0, questions = 0;
     std::vector<double> sentiments;
     // only for very long texts with "but" (the quadratic list.index simulation is replaced)
     std::unordered_map<std::uint64_t, std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>>>
@@ -711,9 +715,14 @@ private:
         // ASCII text (the common case) is valid UTF-8 and has no emoji: tokenize directly; the
         // tokenizer gives up at the first byte >= 0x80 and the full path below runs instead.
         // Short texts (titles, tweets) take the whole-text mask tokenizer.
-        if (!emoji_.has_ascii_keys() &&
-            (text.size() < mask_limit ? tokenize_ascii_masks(text, ws) : tokenize_sse2(text, ws, true)))
-            return valence_scores(ws, text);
+        if (!emoji_.has_ascii_keys()) {
+            if (text.size() < mask_limit) {
+                if (tokenize_ascii_masks(text, ws)) return valence_scores(ws, text);  // counted the marks
+            } else if (tokenize_sse2(text, ws, true)) {
+                ws.marks_counted = false;
+                return valence_scores(ws, text);
+            }
+        }
 #endif
         // 1. any bytes -> valid UTF-8 (Python's errors="replace")
         // 2. emoji -> " description" (no space before it when the previous character is a space
@@ -737,6 +746,7 @@ private:
 #else
         tokenize(text, ws);
 #endif
+        ws.marks_counted = false;
         return valence_scores(ws, text);
     }
 
@@ -1007,15 +1017,15 @@ private:
         if (o + len > 64) x |= m[w + 1] << (64 - o);  // o > 0 here
         return len == 64 ? x : x & ((std::uint64_t{1} << len) - 1);
     }
-    // First position >= pos (< 64 * mask_words) whose bit in m equals `set`, else
-    // 64 * mask_words. (Every bit at or after the end of the text is whitespace, so a set bit is
+    // First position >= pos (< 64 * words) whose bit in m (words 64-bit words) equals `set`,
+    // else 64 * words. (Every bit at or after the end of the text is whitespace, so a set bit is
     // always found; a clear one only while words remain.)
-    static std::size_t next_bit(const std::uint64_t* m, std::size_t pos, bool set) noexcept {
+    static std::size_t next_bit(const std::uint64_t* m, std::size_t words, std::size_t pos, bool set) noexcept {
         std::size_t w = pos >> 6;
         const std::uint64_t flip = set ? 0 : ~std::uint64_t{0};
         std::uint64_t x = (m[w] ^ flip) & (~std::uint64_t{0} << (pos & 63));
         while (x == 0) {
-            if (++w == mask_words) return 64 * mask_words;
+            if (++w == words) return 64 * words;
             x = m[w] ^ flip;
         }
         return (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
@@ -1026,18 +1036,28 @@ private:
     bool tokenize_ascii_masks(std::string_view text, Scratch& ws) const {
         namespace dv = detail::vader;
         const std::size_t n = text.size();
-        if (ws.padded.size() < mask_limit + 16) ws.padded.resize(mask_limit + 16);
         if (ws.lower_ascii.size() < mask_limit + 16) ws.lower_ascii.resize(mask_limit + 16);  // classify()
         if (ws.lower_text.size() < mask_limit + 16) ws.lower_text.resize(mask_limit + 16);
         if (ws.tokens.size() < mask_limit / 2 + 1) ws.tokens.resize(mask_limit / 2 + 1);
-        char* buf = ws.padded.data();
-        if (n > 0) std::memcpy(buf, text.data(), n);
-        std::memset(buf + n, ' ', 16);  // the last block reads up to 15 bytes past the text
         char* lower = ws.lower_text.data();
+        // words = mask words in use: the blocks, and one more so that mask_bits() may read past
+        // the last bit of the text
+        const std::size_t words = ((n + 15) >> 6) + 2;
         std::uint64_t space[mask_words] = {}, upper[mask_words] = {}, lowercase[mask_words] = {},
                       punct[mask_words] = {};
+        std::size_t exclamations = 0, questions = 0;
         for (std::size_t b = 0; b < n; b += 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf + b));
+            // whole blocks straight from the text; the last partial block from a copy padded
+            // with spaces (no copy of the whole text)
+            __m128i v;
+            if (b + 16 <= n) {
+                v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + b));
+            } else {
+                alignas(16) char tail[16];
+                std::memset(tail, ' ', 16);
+                std::memcpy(tail, text.data() + b, n - b);
+                v = _mm_load_si128(reinterpret_cast<const __m128i*>(tail));
+            }
             if (bits(v) != 0) return false;  // a byte >= 0x80: the full path
             const __m128i up = in_range(v, 'A', 25);
             const __m128i lo = in_range(v, 'a', 25);
@@ -1050,15 +1070,25 @@ private:
             upper[w] |= std::uint64_t{bits(up)} << shift;
             lowercase[w] |= std::uint64_t{bits(lo)} << shift;
             punct[w] |= std::uint64_t{bits(_mm_andnot_si128(alnum, printable))} << shift;
+            // score_valence's "!" and "?" counts come from the same pass
+            // (most blocks have neither: popcount is a library call without -mpopcnt)
+            const unsigned marks = bits(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('!')), _mm_cmpeq_epi8(v, _mm_set1_epi8('?'))));
+            if (marks != 0) {
+                exclamations += static_cast<std::size_t>(std::popcount(bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('!')))));
+                questions += static_cast<std::size_t>(std::popcount(bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('?')))));
+            }
         }
+        ws.marks_counted = true;
+        ws.exclamations = exclamations;
+        ws.questions = questions;
         // everything from the end of the text on is whitespace (ends the last word)
         space[n >> 6] |= ~std::uint64_t{0} << (n & 63);
-        for (std::size_t w = (n >> 6) + 1; w < mask_words; ++w) space[w] = ~std::uint64_t{0};
+        for (std::size_t w = (n >> 6) + 1; w < words; ++w) space[w] = ~std::uint64_t{0};
 
         Token* tokens = ws.tokens.data();
         std::size_t count = 0;
-        for (std::size_t start = next_bit(space, 0, false); start < n; start = next_bit(space, start, false)) {
-            const std::size_t end = next_bit(space, start, true);
+        for (std::size_t start = next_bit(space, words, 0, false); start < n; start = next_bit(space, words, start, false)) {
+            const std::size_t end = next_bit(space, words, start, true);
             std::size_t len = end - start;
             if (len > 64) {  // rare: the generic ASCII classifier
                 tokens[count++] = classify(text.substr(start, len), true, ws);
@@ -1306,10 +1336,13 @@ private:
         if (but_index < n) dv::but_check(s, but_index, ws);
 
         // score_valence; "!" and "?" are counted in the whole text (emoji descriptions included)
-        std::size_t exclamations = 0, questions = 0;
-        for (const char c : text) {
-            exclamations += c == '!';
-            questions += c == '?';
+        std::size_t exclamations = ws.exclamations, questions = ws.questions;
+        if (!ws.marks_counted) {
+            exclamations = questions = 0;
+            for (const char c : text) {
+                exclamations += c == '!';
+                questions += c == '?';
+            }
         }
         double sum_s = 0.0;
         for (const double v : s) sum_s += v;
