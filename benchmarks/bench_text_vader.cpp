@@ -8,6 +8,7 @@
 // track_name values of spotify_tracks.csv) and the 4,200 ICWSM-2014 tweets of tweets.jsonl.
 // Lexicons: ../shared/data/vader. Construction of the analyzer is timed separately.
 #include <musiclab/core.hpp>
+#include <musiclab/core/utf8.hpp>
 #include <musiclab/text.hpp>
 
 #include <benchmark/benchmark.h>
@@ -21,23 +22,6 @@ namespace {
 
 std::filesystem::path shared() { return MUSICLAB_SHARED_DIR; }
 
-void append_utf8(std::uint32_t c, std::string& out) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
 
 /// The "text" string of one reference JSONL line (the files put it first; JSON escapes decoded).
 std::string text_field(const std::string& line) {
@@ -66,7 +50,7 @@ std::string text_field(const std::string& line) {
                     c1 = 0x10000 + ((c1 - 0xD800) << 10) + (c2 - 0xDC00);
                     i += 6;
                 }
-                append_utf8(c1, out);
+                musiclab::detail::append_utf8(c1, out);
                 break;
             }
             default: out += e;  // \" \\ \/

@@ -41,17 +41,7 @@ std::string read_all(const std::filesystem::path& p) {
     return std::move(s).str();
 }
 
-/// The parse_error a call throws (fails the test if it throws nothing or something else).
-template <class F>
-musiclab::parse_error parse_error_of(F&& f) {
-    try {
-        f();
-    } catch (const musiclab::parse_error& e) {
-        return e;
-    }
-    FAIL("expected musiclab::parse_error");
-    return musiclab::parse_error("", 0, 0, "");
-}
+using musiclab::test::parse_error_of;
 
 /// A file in the temporary folder, removed at the end of the scope.
 struct TempFile {

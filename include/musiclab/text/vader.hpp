@@ -776,7 +776,7 @@ private:
                 continue;
             }
             std::size_t bad = 0;
-            const std::size_t len = detail::pyunicode::utf8_sequence_length(p + i, n - i, bad);
+            const std::size_t len = detail::utf8_sequence(p + i, n - i, bad);
             if (len == 0) return result | invalid_utf8;
             std::size_t decoded = 0;
             if (emoji_.find(detail::pyunicode::decode(p + i, decoded)) >= 0) result |= has_emoji;

@@ -12,6 +12,8 @@
 // Internal to musiclab (namespace musiclab::detail::pyunicode); all functions are thread-safe.
 #pragma once
 
+#include "../../core/utf8.hpp"
+
 #include <utf8proc.h>
 
 #include <cstddef>
@@ -21,33 +23,6 @@
 
 namespace musiclab::detail::pyunicode {
 
-/// Length of the valid UTF-8 sequence starting at s[0] (1..4), or 0 when it is invalid; then
-/// `bad` is the number of bytes CPython's decoder replaces by one U+FFFD (the maximal subpart:
-/// the lead byte and the valid continuation bytes that follow it, at least 1).
-inline std::size_t utf8_sequence_length(const unsigned char* s, std::size_t n, std::size_t& bad) noexcept {
-    const unsigned char c = s[0];
-    bad = 1;
-    if (c < 0x80) return 1;
-    std::size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c == 0xE0) { len = 3; lo = 0xA0; }
-    else if (c >= 0xE1 && c <= 0xEC) len = 3;
-    else if (c == 0xED) { len = 3; hi = 0x9F; }
-    else if (c >= 0xEE && c <= 0xEF) len = 3;
-    else if (c == 0xF0) { len = 4; lo = 0x90; }
-    else if (c >= 0xF1 && c <= 0xF3) len = 4;
-    else if (c == 0xF4) { len = 4; hi = 0x8F; }
-    else return 0;  // 0x80..0xC1, 0xF5..0xFF never start a sequence
-    for (std::size_t k = 1; k < len; ++k) {
-        if (k >= n) { bad = k; return 0; }
-        const unsigned char b = s[k];
-        const unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-        if (b < l || b > h) { bad = k; return 0; }
-    }
-    return len;
-}
-
 /// Byte offset of the first invalid UTF-8 sequence in `s`, or s.size() when `s` is valid UTF-8.
 inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -56,7 +31,7 @@ inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
     while (i < n) {
         if (p[i] < 0x80) { ++i; continue; }
         std::size_t bad = 0;
-        const std::size_t len = utf8_sequence_length(p + i, n - i, bad);
+        const std::size_t len = musiclab::detail::utf8_sequence(p + i, n - i, bad);
         if (len == 0) return i;
         i += len;
     }
@@ -71,7 +46,7 @@ inline void append_utf8_replacing_invalid(std::string_view s, std::string& out) 
     std::size_t i = 0;
     while (i < n) {
         std::size_t bad = 0;
-        const std::size_t len = utf8_sequence_length(p + i, n - i, bad);
+        const std::size_t len = musiclab::detail::utf8_sequence(p + i, n - i, bad);
         if (len > 0) {
             out.append(s.data() + i, len);
             i += len;
@@ -93,24 +68,8 @@ inline char32_t decode(const unsigned char* p, std::size_t& len) noexcept {
     return (char32_t(c & 0x07) << 18) | (char32_t(p[1] & 0x3F) << 12) | (char32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
 }
 
-/// Appends the UTF-8 encoding of the code point c (c <= U+10FFFF, not a surrogate).
-inline void encode(char32_t c, std::string& out) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
+/// Appends the UTF-8 encoding of the code point c (see core/utf8.hpp).
+inline void encode(char32_t c, std::string& out) { musiclab::detail::append_utf8(c, out); }
 
 struct CodePointRange {
     char32_t first, last;
