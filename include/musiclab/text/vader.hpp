@@ -968,31 +968,13 @@ private:
             const bool edge_punct = len > 16
                                         ? ((dv::byte_classes.of[p[start]] | dv::byte_classes.of[p[i - 1]]) & dv::bc_punct) != 0
                                         : (punct & (1u | (1u << (len - 1)))) != 0;  // bit k = byte k of the word
-            if (edge_punct) {  // leading or trailing punctuation
-                if (len > 16) {
-                    tokens[count++] = classify(text.substr(start, len), true, ws);
-                    continue;
-                }
-                // _strip_punc_if_word from the punctuation bits of the (one-block) word
-                const auto lead = static_cast<std::size_t>(std::countr_one(punct));
-                const auto trail = static_cast<std::size_t>(std::countl_one(punct << (32 - len)));
-                if (lead < len && len - lead - trail > 2) {  // else the word stays as it is
-                    word += lead;
-                    len -= lead + trail;
-                }
+            if (edge_punct && len > 16) {
+                tokens[count++] = classify(text.substr(start, len), true, ws);
+                continue;
             }
-            // hash of the lowercase word from its 8-byte chunks (x86 is little endian)
-            std::uint64_t h = dv::hash_seed;
-            for (std::size_t c = 0; c < len; c += 8) {
-                std::uint64_t chunk;
-                std::memcpy(&chunk, word + c, 8);
-                if (len - c < 8) chunk &= ~std::uint64_t{0} >> (64 - 8 * (len - c));
-                h = dv::hash_chunk(h, chunk);
-            }
-            const std::string_view word_lower(word, len);
-            const bool nt = punct && word_lower.find("n't") != std::string_view::npos;
-            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)),
-                                         upper != 0 && lowercase == 0, nt);
+            // past one block the bits of `punct` overlap: only "some punctuation inside" is known
+            const std::uint64_t punct_bits = len <= 16 ? punct : (punct != 0 ? 2u : 0u);
+            tokens[count++] = lowered_word_token(word, len, punct_bits, upper != 0 && lowercase == 0);
         }
         ws.token_count = count;
         return true;
@@ -1009,6 +991,33 @@ private:
     // mask, and each word's classes are the bits of its range.
     static constexpr std::size_t mask_limit = 512;  // bytes; longer texts use tokenize_sse2
     static constexpr std::size_t mask_words = mask_limit / 64 + 2;
+
+    // The token of an ASCII word already lowercased at `word` (1 <= len <= 64 bytes; readable
+    // in 8-byte chunks past its end): bit k of `punct` (bits >= len clear) says byte k is
+    // punctuation. Strips leading and trailing punctuation as _strip_punc_if_word does (only
+    // when more than 2 bytes remain), hashes the word from its 8-byte chunks (x86 is little
+    // endian) and looks it up once for all its properties.
+    Token lowered_word_token(const char* word, std::size_t len, std::uint64_t punct, bool is_upper) const noexcept {
+        namespace dv = detail::vader;
+        if (punct & (1u | (std::uint64_t{1} << (len - 1)))) {  // leading or trailing punctuation
+            const auto lead = static_cast<std::size_t>(std::countr_one(punct));
+            const auto trail = static_cast<std::size_t>(std::countl_one(punct << (64 - len)));
+            if (lead < len && len - lead - trail > 2) {  // else the word stays as it is
+                word += lead;
+                len -= lead + trail;
+            }
+        }
+        std::uint64_t h = dv::hash_seed;
+        for (std::size_t c = 0; c < len; c += 8) {
+            std::uint64_t chunk;
+            std::memcpy(&chunk, word + c, 8);
+            if (len - c < 8) chunk &= ~std::uint64_t{0} >> (64 - 8 * (len - c));
+            h = dv::hash_chunk(h, chunk);
+        }
+        const std::string_view word_lower(word, len);
+        const bool nt = punct && word_lower.find("n't") != std::string_view::npos;
+        return make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)), is_upper, nt);
+    }
 
     // Bits pos..pos+len-1 of the mask m (1 <= len <= 64; m has a word past the last bit read).
     static std::uint64_t mask_bits(const std::uint64_t* m, std::size_t pos, std::size_t len) noexcept {
@@ -1099,27 +1108,7 @@ private:
             const bool is_upper = mask_bits(upper, start, len) != 0 && mask_bits(lowercase, start, len) == 0;
             const char* word = lower + start;
             start = end;
-            if (p & (1u | (std::uint64_t{1} << (len - 1)))) {  // leading or trailing punctuation
-                // _strip_punc_if_word from the punctuation bits of the word
-                const auto lead = static_cast<std::size_t>(std::countr_one(p));
-                const auto trail = static_cast<std::size_t>(std::countl_one(p << (64 - len)));
-                if (lead < len && len - lead - trail > 2) {  // else the word stays as it is
-                    word += lead;
-                    len -= lead + trail;
-                }
-            }
-            // hash of the lowercase word from its 8-byte chunks (x86 is little endian; the
-            // buffer extends at least 16 bytes past the text)
-            std::uint64_t h = dv::hash_seed;
-            for (std::size_t c = 0; c < len; c += 8) {
-                std::uint64_t chunk;
-                std::memcpy(&chunk, word + c, 8);
-                if (len - c < 8) chunk &= ~std::uint64_t{0} >> (64 - 8 * (len - c));
-                h = dv::hash_chunk(h, chunk);
-            }
-            const std::string_view word_lower(word, len);
-            const bool nt = p && word_lower.find("n't") != std::string_view::npos;
-            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)), is_upper, nt);
+            tokens[count++] = lowered_word_token(word, len, p, is_upper);
         }
         ws.token_count = count;
         return true;
