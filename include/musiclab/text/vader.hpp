@@ -992,14 +992,14 @@ private:
     static constexpr std::size_t mask_limit = 512;  // bytes; longer texts use tokenize_sse2
     static constexpr std::size_t mask_words = mask_limit / 64 + 2;
 
-    // The token of an ASCII word already lowercased at `word` (1 <= len <= 64 bytes; readable
-    // in 8-byte chunks past its end): bit k of `punct` (bits >= len clear) says byte k is
-    // punctuation. Strips leading and trailing punctuation as _strip_punc_if_word does (only
+    // The token of an ASCII word already lowercased at `word` (len >= 1 bytes; readable in
+    // 8-byte chunks past its end): bit k of `punct` (bits >= len clear; for len > 64 only
+    // "nonzero = some punctuation inside") says byte k is punctuation. Strips leading and trailing punctuation as _strip_punc_if_word does (only
     // when more than 2 bytes remain), hashes the word from its 8-byte chunks (x86 is little
     // endian) and looks it up once for all its properties.
     Token lowered_word_token(const char* word, std::size_t len, std::uint64_t punct, bool is_upper) const noexcept {
         namespace dv = detail::vader;
-        if (punct & (1u | (std::uint64_t{1} << (len - 1)))) {  // leading or trailing punctuation
+        if (len <= 64 && (punct & (1u | (std::uint64_t{1} << (len - 1))))) {  // leading or trailing punctuation
             const auto lead = static_cast<std::size_t>(std::countr_one(punct));
             const auto trail = static_cast<std::size_t>(std::countl_one(punct << (64 - len)));
             if (lead < len && len - lead - trail > 2) {  // else the word stays as it is
