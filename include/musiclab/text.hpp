@@ -1,4 +1,5 @@
-// musiclab text area: text analytics (VADER sentiment).
+// musiclab text area: text analytics (TF-IDF, VADER sentiment).
 #pragma once
 
+#include "text/tfidf.hpp"
 #include "text/vader.hpp"

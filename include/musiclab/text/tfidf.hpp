@@ -1,0 +1,567 @@
+// TF-IDF (and raw term counts) with scikit-learn 1.2.1's CountVectorizer / TfidfVectorizer
+// semantics: Python str.lower(), Python's Unicode `\w` for the default token pattern
+// (?u)\b\w\w+\b, accent stripping, word / char / char_wb n-grams, document-frequency limits,
+// max_features, a given vocabulary, the English stop-word list, binary / sublinear tf,
+// smooth idf, l2 / l1 / no row normalisation. See docs/tfidf.md for the math and the parity
+// evidence against ../shared/reference/tfidf.
+//
+//     musiclab::text::TfidfOptions opts;
+//     opts.ngram_max = 2;
+//     auto model = musiclab::text::fit_tfidf(docs, opts);       // immutable, thread-safe
+//     Eigen::SparseMatrix<double, Eigen::RowMajor> X = model.transform<double>(docs);
+//     auto [model2, X2] = musiclab::text::fit_transform_tfidf<float>(docs, opts);
+//
+// Documents are any random-access collection of things convertible to std::string_view
+// (std::vector<std::string>, std::vector<std::string_view>, io::TextColumn), valid UTF-8.
+#pragma once
+
+#include "../core/error.hpp"
+#include "../preprocess/detail/columns.hpp"
+#include "detail/python_unicode.hpp"
+#include "detail/tfidf_stop_words.hpp"
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace musiclab::text {
+
+/// How documents are cut into features (scikit-learn's `analyzer`).
+enum class TfidfAnalyzer {
+    word,    ///< tokens of the token pattern (or the tokenizer hook), then word n-grams
+    chars,   ///< code-point n-grams of the whole text (whitespace runs of 2+ become one space)
+    char_wb  ///< code-point n-grams inside each whitespace-separated word padded with one space
+};
+
+/// Accent stripping after lowercasing (scikit-learn's `strip_accents`).
+enum class StripAccents {
+    none,
+    unicode,  ///< NFKD, then drop code points with a non-zero canonical combining class (non-ASCII texts only)
+    ascii     ///< NFKD, then drop every non-ASCII code point
+};
+
+/// Stop-word list for the word analyzer (scikit-learn's `stop_words`).
+enum class StopWords { none, english };
+
+/// Row normalisation (scikit-learn's `norm`).
+enum class TfidfNorm { l2, l1, none };
+
+/// A document-frequency limit: a count of documents, or a proportion of the corpus in [0, 1]
+/// (scikit-learn's int versus float `min_df` / `max_df`).
+struct DocumentFrequency {
+    double value = 1.0;
+    bool proportion = false;
+    static DocumentFrequency count(std::size_t n) { return {static_cast<double>(n), false}; }
+    static DocumentFrequency fraction(double p) { return {p, true}; }
+};
+
+/// Options of fit_tfidf; defaults are scikit-learn 1.2.1's TfidfVectorizer() defaults.
+struct TfidfOptions {
+    bool lowercase = true;                        ///< Python str.lower() before tokenising
+    StripAccents strip_accents = StripAccents::none;
+    TfidfAnalyzer analyzer = TfidfAnalyzer::word;
+    std::size_t ngram_min = 1;                    ///< ngram_range = (ngram_min, ngram_max)
+    std::size_t ngram_max = 1;
+    StopWords stop_words = StopWords::none;       ///< word analyzer only (ignored otherwise, as sklearn)
+    /// Keep terms with document frequency >= min_df (default: count 1).
+    DocumentFrequency min_df = DocumentFrequency::count(1);
+    /// Keep terms with document frequency <= max_df (default: proportion 1.0).
+    DocumentFrequency max_df = DocumentFrequency::fraction(1.0);
+    /// Keep at most this many terms, those with the largest total count over the corpus; ties at
+    /// the cut are broken by the column order (alphabetically smaller term kept). See docs/tfidf.md.
+    std::optional<std::size_t> max_features;
+    /// A given vocabulary: column j is vocabulary[j] (order kept, as sklearn for a list); the
+    /// df limits and max_features are then not applied. Terms must be distinct.
+    std::optional<std::vector<std::string>> vocabulary;
+    bool binary = false;        ///< counts set to 1 before tf-idf
+    bool use_idf = true;
+    bool smooth_idf = true;     ///< idf = ln((1 + n) / (1 + df)) + 1, else ln(n / df) + 1
+    bool sublinear_tf = false;  ///< tf = 1 + ln(tf)
+    TfidfNorm norm = TfidfNorm::l2;
+    /// Optional tokenizer hook for the word analyzer: receives the preprocessed document
+    /// (lowercased / accent-stripped as configured) and appends its tokens; replaces the token
+    /// pattern. Must be callable concurrently if the model is used from several threads.
+    std::function<void(std::string_view, std::vector<std::string>&)> tokenizer;
+};
+
+class TfidfModel;
+
+/// Fits the vocabulary and idf on `docs` and returns the model and the TF-IDF matrix of `docs`
+/// (scikit-learn's fit_transform). Throws invalid_parameter on bad options (ngram_min = 0 or >
+/// ngram_max, df limits out of range, max_df below min_df, max_features = 0, an empty or duplicated
+/// given vocabulary), parse_error on invalid UTF-8, and musiclab::error when no term is left (empty
+/// corpus, only stop words, or every term pruned by the df limits).
+template <class Scalar = double, class Docs>
+std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transform_tfidf(const Docs& docs, const TfidfOptions& opts = {});
+
+/// A fitted TF-IDF model: vocabulary (columns), idf and the options. Immutable; transform() is
+/// const and thread-safe (it allocates its own scratch memory).
+class TfidfModel {
+public:
+    /// Number of columns.
+    std::size_t num_features() const noexcept { return terms_.size(); }
+    /// Term of each column (sorted byte-wise = Python code-point order, unless a vocabulary was given).
+    const std::vector<std::string>& terms() const noexcept { return terms_; }
+    /// Column of a term, or std::nullopt. O(1) average.
+    std::optional<std::size_t> column(std::string_view term) const {
+        const auto it = index_.find(term);
+        if (it == index_.end()) return std::nullopt;
+        return it->second;
+    }
+    /// idf_[j] as scikit-learn's `idf_` (all ones when use_idf is false).
+    const std::vector<double>& idf() const noexcept { return idf_; }
+    /// Number of documents seen by fit.
+    std::size_t num_documents() const noexcept { return n_docs_; }
+    const TfidfOptions& options() const noexcept { return opts_; }
+
+    /// TF-IDF rows of `docs` (terms not in the vocabulary are ignored; a document without a known
+    /// term gives an empty row). Computed in double, stored as Scalar. Throws parse_error on
+    /// invalid UTF-8 (line = 1-based document number, column = 1-based byte).
+    /// O(total text length · ngram span). Thread-safe.
+    template <class Scalar = double, class Docs>
+        requires musiclab::preprocess::StringColumn<Docs>
+    Eigen::SparseMatrix<Scalar, Eigen::RowMajor> transform(const Docs& docs) const;
+
+private:
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    TfidfOptions opts_;
+    std::vector<std::string> terms_;
+    std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> index_;
+    std::vector<double> idf_;
+    std::size_t n_docs_ = 0;
+
+    template <class Scalar, class Docs>
+    friend std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transform_tfidf(const Docs&, const TfidfOptions&);
+    template <class Scalar>
+    Eigen::SparseMatrix<Scalar, Eigen::RowMajor> weigh(const std::vector<std::size_t>& row_ptr,
+                                                       std::vector<std::pair<std::size_t, double>>& entries) const;
+};
+
+/// Fits the vocabulary and idf (scikit-learn's fit). Same errors as fit_transform_tfidf.
+template <class Docs>
+TfidfModel fit_tfidf(const Docs& docs, const TfidfOptions& opts = {}) {
+    return fit_transform_tfidf<double>(docs, opts).first;
+}
+
+}  // namespace musiclab::text
+
+// ------------------------------------------------------------------------------------------------
+namespace musiclab::detail::tfidf {
+
+namespace pu = musiclab::detail::pyunicode;
+
+/// Python's str.isalnum() or '_' for one code point: categories L*, Nd, Nl, No (re's `\w`).
+inline bool is_word_char(char32_t c) noexcept {
+    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    const int cat = pu::category(c);
+    return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+           (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+}
+
+inline bool is_ascii(std::string_view s) noexcept {
+    for (const char ch : s)
+        if (static_cast<unsigned char>(ch) >= 0x80) return false;
+    return true;
+}
+
+/// NFKD of the valid UTF-8 string s, then keeps the code points `keep(c)` accepts, into out.
+template <class Keep>
+void nfkd_filter(std::string_view s, std::string& out, Keep keep) {
+    utf8proc_uint8_t* dst = nullptr;
+    const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
+                                &dst, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE));
+    if (n < 0) throw musiclab::error(std::string("tfidf: NFKD failed: ") + utf8proc_errmsg(n));
+    const auto* p = reinterpret_cast<const unsigned char*>(dst);
+    out.clear();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n);) {
+        std::size_t len = 0;
+        const char32_t c = pu::decode(p + i, len);
+        if (keep(c)) out.append(reinterpret_cast<const char*>(p + i), len);
+        i += len;
+    }
+    std::free(dst);
+}
+
+/// Per-call scratch of the analyzer.
+struct Scratch {
+    std::string lower, stripped, gram, norm;
+    std::vector<std::string_view> tokens;
+    std::vector<std::string> hook_tokens;
+    std::vector<std::size_t> offsets;  // code-point starts (+ end)
+};
+
+/// Byte offsets of the code points of s, plus s.size().
+inline void code_point_offsets(std::string_view s, std::vector<std::size_t>& off) {
+    off.clear();
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) off.push_back(i);
+    off.push_back(s.size());
+}
+
+/// Calls emit(term) for every term of the valid UTF-8 document `doc` as scikit-learn's analyzer
+/// would produce it (with repetitions; order irrelevant).
+template <class Emit>
+void analyze(std::string_view doc, const musiclab::text::TfidfOptions& o, Scratch& sc, Emit&& emit) {
+    using musiclab::text::StripAccents;
+    using musiclab::text::TfidfAnalyzer;
+    std::string_view text = doc;
+    if (o.lowercase) {
+        sc.lower.clear();
+        pu::append_lower(text, sc.lower);
+        text = sc.lower;
+    }
+    if (o.strip_accents == StripAccents::unicode) {
+        if (!is_ascii(text)) {
+            nfkd_filter(text, sc.stripped, [](char32_t c) {
+                return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class == 0;
+            });
+            text = sc.stripped;
+        }
+    } else if (o.strip_accents == StripAccents::ascii) {
+        nfkd_filter(text, sc.stripped, [](char32_t c) { return c < 0x80; });
+        text = sc.stripped;
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    const std::size_t lo = o.ngram_min, hi = o.ngram_max;
+
+    if (o.analyzer == TfidfAnalyzer::word) {
+        sc.tokens.clear();
+        if (o.tokenizer) {
+            sc.hook_tokens.clear();
+            o.tokenizer(text, sc.hook_tokens);
+            for (const auto& t : sc.hook_tokens) sc.tokens.emplace_back(t);
+        } else {
+            // (?u)\b\w\w+\b: maximal runs of \w of at least two code points.
+            std::size_t i = 0;
+            while (i < n) {
+                std::size_t len = 1;
+                const char32_t c = p[i] < 0x80 ? char32_t(p[i]) : pu::decode(p + i, len);
+                if (!is_word_char(c)) { i += len; continue; }
+                const std::size_t start = i;
+                std::size_t cps = 0;
+                while (i < n) {
+                    std::size_t l2 = 1;
+                    const char32_t d = p[i] < 0x80 ? char32_t(p[i]) : pu::decode(p + i, l2);
+                    if (!is_word_char(d)) break;
+                    i += l2;
+                    ++cps;
+                }
+                if (cps >= 2) sc.tokens.push_back(text.substr(start, i - start));
+            }
+        }
+        if (o.stop_words == musiclab::text::StopWords::english)
+            std::erase_if(sc.tokens, [](std::string_view t) { return is_english_stop_word(t); });
+        const std::size_t m = sc.tokens.size();
+        for (std::size_t k = lo; k <= hi && k <= m; ++k) {
+            for (std::size_t i = 0; i + k <= m; ++i) {
+                if (k == 1) { emit(sc.tokens[i]); continue; }
+                sc.gram.assign(sc.tokens[i]);
+                for (std::size_t j = 1; j < k; ++j) {
+                    sc.gram += ' ';
+                    sc.gram.append(sc.tokens[i + j]);
+                }
+                emit(std::string_view(sc.gram));
+            }
+        }
+        return;
+    }
+
+    // Character analyzers: runs of 2+ Python whitespace become one ' ' (re.sub(r"\s\s+", " ")).
+    sc.norm.clear();
+    for (std::size_t i = 0; i < n;) {
+        std::size_t len = 1;
+        const char32_t c = p[i] < 0x80 ? char32_t(p[i]) : pu::decode(p + i, len);
+        if (pu::is_space(c)) {
+            std::size_t j = i + len, run = 1;
+            while (j < n) {
+                std::size_t l2 = 1;
+                const char32_t d = p[j] < 0x80 ? char32_t(p[j]) : pu::decode(p + j, l2);
+                if (!pu::is_space(d)) break;
+                j += l2;
+                ++run;
+            }
+            if (run >= 2) sc.norm += ' ';
+            else sc.norm.append(text.substr(i, len));
+            i = j;
+            continue;
+        }
+        sc.norm.append(text.substr(i, len));
+        i += len;
+    }
+    const std::string_view t = sc.norm;
+    if (o.analyzer == TfidfAnalyzer::chars) {
+        code_point_offsets(t, sc.offsets);
+        const std::size_t len = sc.offsets.size() - 1;
+        for (std::size_t k = lo; k <= hi && k <= len; ++k)
+            for (std::size_t i = 0; i + k <= len; ++i)
+                emit(t.substr(sc.offsets[i], sc.offsets[i + k] - sc.offsets[i]));
+        return;
+    }
+    // char_wb: each whitespace-separated word padded with one space on both sides.
+    const auto* q = reinterpret_cast<const unsigned char*>(t.data());
+    std::size_t i = 0;
+    while (i < t.size()) {
+        std::size_t len = 1;
+        const char32_t c = q[i] < 0x80 ? char32_t(q[i]) : pu::decode(q + i, len);
+        if (pu::is_space(c)) { i += len; continue; }
+        const std::size_t start = i;
+        while (i < t.size()) {
+            std::size_t l2 = 1;
+            const char32_t d = q[i] < 0x80 ? char32_t(q[i]) : pu::decode(q + i, l2);
+            if (pu::is_space(d)) break;
+            i += l2;
+        }
+        sc.gram.assign(1, ' ');
+        sc.gram.append(t.substr(start, i - start));
+        sc.gram += ' ';
+        code_point_offsets(sc.gram, sc.offsets);
+        const std::size_t w = sc.offsets.size() - 1;
+        const std::string_view g = sc.gram;
+        for (std::size_t k = lo; k <= hi; ++k) {
+            if (k >= w) {  // a padded word not longer than n is emitted once, whole
+                emit(g);
+                break;
+            }
+            for (std::size_t s = 0; s + k <= w; ++s) emit(g.substr(sc.offsets[s], sc.offsets[s + k] - sc.offsets[s]));
+        }
+    }
+}
+
+/// Throws parse_error when doc is not valid UTF-8 (line = 1-based document number).
+inline void check_utf8(std::string_view doc, std::size_t row) {
+    const std::size_t bad = pu::first_invalid_utf8(doc);
+    if (bad != doc.size())
+        throw musiclab::parse_error("<documents>", row + 1, bad + 1, "invalid UTF-8 in document");
+}
+
+inline void validate(const musiclab::text::TfidfOptions& o) {
+    using musiclab::invalid_parameter;
+    if (o.ngram_min == 0) throw invalid_parameter("ngram_min", o.ngram_min, ">= 1");
+    if (o.ngram_max < o.ngram_min) throw invalid_parameter("ngram_max", o.ngram_max, ">= ngram_min");
+    auto check_df = [](const char* name, const musiclab::text::DocumentFrequency& d) {
+        if (d.proportion ? !(d.value >= 0.0 && d.value <= 1.0) : !(d.value >= 0.0 && d.value == std::floor(d.value)))
+            throw invalid_parameter(name, d.value, d.proportion ? "a proportion in [0, 1]" : "a whole count >= 0");
+    };
+    check_df("min_df", o.min_df);
+    check_df("max_df", o.max_df);
+    if (o.max_features && *o.max_features == 0) throw invalid_parameter("max_features", 0, ">= 1 or unset");
+    if (o.vocabulary && o.vocabulary->empty()) throw invalid_parameter("vocabulary", "[]", "a non-empty list of distinct terms");
+}
+
+}  // namespace musiclab::detail::tfidf
+
+namespace musiclab::text {
+
+template <class Scalar>
+Eigen::SparseMatrix<Scalar, Eigen::RowMajor> TfidfModel::weigh(const std::vector<std::size_t>& row_ptr,
+                                                               std::vector<std::pair<std::size_t, double>>& entries) const {
+    const std::size_t rows = row_ptr.size() - 1;
+    if (entries.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        throw musiclab::error("tfidf: more than 2^31-1 non-zeros");
+    Eigen::SparseMatrix<Scalar, Eigen::RowMajor> X(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(terms_.size()));
+    X.resizeNonZeros(static_cast<Eigen::Index>(entries.size()));
+    auto* outer = X.outerIndexPtr();
+    auto* inner = X.innerIndexPtr();
+    auto* val = X.valuePtr();
+    outer[0] = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t b = row_ptr[r], e = row_ptr[r + 1];
+        std::sort(entries.begin() + static_cast<std::ptrdiff_t>(b), entries.begin() + static_cast<std::ptrdiff_t>(e));
+        double sum = 0.0;
+        for (std::size_t k = b; k < e; ++k) {
+            double v = opts_.binary ? 1.0 : entries[k].second;
+            if (opts_.sublinear_tf) v = std::log(v) + 1.0;
+            if (opts_.use_idf) v *= idf_[entries[k].first];
+            entries[k].second = v;
+            if (opts_.norm == TfidfNorm::l2) sum += v * v;
+            else if (opts_.norm == TfidfNorm::l1) sum += std::abs(v);
+        }
+        double div = 1.0;
+        if (opts_.norm == TfidfNorm::l2) div = std::sqrt(sum);
+        else if (opts_.norm == TfidfNorm::l1) div = sum;
+        if (div == 0.0) div = 1.0;
+        for (std::size_t k = b; k < e; ++k) {
+            inner[k] = static_cast<int>(entries[k].first);
+            val[k] = static_cast<Scalar>(opts_.norm == TfidfNorm::none ? entries[k].second : entries[k].second / div);
+        }
+        outer[r + 1] = static_cast<int>(e);
+    }
+    return X;
+}
+
+template <class Scalar, class Docs>
+    requires musiclab::preprocess::StringColumn<Docs>
+Eigen::SparseMatrix<Scalar, Eigen::RowMajor> TfidfModel::transform(const Docs& docs) const {
+    namespace dt = musiclab::detail::tfidf;
+    const std::size_t n = docs.size();
+    dt::Scratch sc;
+    std::vector<std::size_t> row_ptr{0};
+    row_ptr.reserve(n + 1);
+    std::vector<std::pair<std::size_t, double>> entries;
+    std::vector<std::size_t> cols;
+    for (std::size_t r = 0; r < n; ++r) {
+        const std::string_view doc = docs[r];
+        dt::check_utf8(doc, r);
+        cols.clear();
+        dt::analyze(doc, opts_, sc, [&](std::string_view term) {
+            const auto it = index_.find(term);
+            if (it != index_.end()) cols.push_back(it->second);
+        });
+        std::sort(cols.begin(), cols.end());
+        for (std::size_t k = 0; k < cols.size();) {
+            std::size_t j = k;
+            while (j < cols.size() && cols[j] == cols[k]) ++j;
+            entries.emplace_back(cols[k], static_cast<double>(j - k));
+            k = j;
+        }
+        row_ptr.push_back(entries.size());
+    }
+    return weigh<Scalar>(row_ptr, entries);
+}
+
+template <class Scalar, class Docs>
+std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transform_tfidf(const Docs& docs, const TfidfOptions& opts) {
+    namespace dt = musiclab::detail::tfidf;
+    dt::validate(opts);
+    TfidfModel model;
+    model.opts_ = opts;
+    const std::size_t n = docs.size();
+    model.n_docs_ = n;
+
+    // Count with provisional ids (first-seen order), or the given vocabulary.
+    std::unordered_map<std::string, std::size_t, TfidfModel::Hash, std::equal_to<>> ids;
+    std::vector<std::string> provisional;
+    const bool fixed = opts.vocabulary.has_value();
+    if (fixed) {
+        for (const auto& t : *opts.vocabulary) {
+            if (!ids.emplace(t, provisional.size()).second) throw invalid_parameter("vocabulary", "'" + t + "' twice", "distinct terms");
+            provisional.push_back(t);
+        }
+    }
+    std::vector<std::size_t> row_ptr{0};
+    row_ptr.reserve(n + 1);
+    std::vector<std::pair<std::size_t, double>> entries;
+    std::vector<std::size_t> cols;
+    dt::Scratch sc;
+    for (std::size_t r = 0; r < n; ++r) {
+        const std::string_view doc = docs[r];
+        dt::check_utf8(doc, r);
+        cols.clear();
+        dt::analyze(doc, opts, sc, [&](std::string_view term) {
+            auto it = ids.find(term);
+            if (it == ids.end()) {
+                if (fixed) return;
+                it = ids.emplace(std::string(term), provisional.size()).first;
+                provisional.emplace_back(term);
+            }
+            cols.push_back(it->second);
+        });
+        std::sort(cols.begin(), cols.end());
+        for (std::size_t k = 0; k < cols.size();) {
+            std::size_t j = k;
+            while (j < cols.size() && cols[j] == cols[k]) ++j;
+            entries.emplace_back(cols[k], static_cast<double>(j - k));
+            k = j;
+        }
+        row_ptr.push_back(entries.size());
+    }
+    const std::size_t m = provisional.size();
+    if (m == 0) throw musiclab::error("tfidf: empty vocabulary; the documents are empty or contain only stop words");
+
+    // Document frequency and total count (after binary, as sklearn) per provisional id.
+    std::vector<std::size_t> df(m, 0);
+    std::vector<double> total(m, 0.0);
+    for (const auto& [c, v] : entries) {
+        ++df[c];
+        total[c] += opts.binary ? 1.0 : v;
+    }
+
+    std::vector<std::size_t> remap(m);  // provisional id -> final column, or npos (pruned)
+    constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+    if (fixed) {
+        for (std::size_t i = 0; i < m; ++i) remap[i] = i;
+        model.terms_ = std::move(provisional);
+    } else {
+        std::vector<std::size_t> order(m);
+        for (std::size_t i = 0; i < m; ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return provisional[a] < provisional[b]; });
+        const double nd = static_cast<double>(n);
+        const double high = opts.max_df.proportion ? opts.max_df.value * nd : opts.max_df.value;
+        const double low = opts.min_df.proportion ? opts.min_df.value * nd : opts.min_df.value;
+        if (high < low) throw invalid_parameter("max_df", opts.max_df.value, "at least as many documents as min_df");
+        std::vector<std::size_t> kept;  // provisional ids in sorted order
+        kept.reserve(m);
+        for (const std::size_t id : order) {
+            const auto d = static_cast<double>(df[id]);
+            if (d <= high && d >= low) kept.push_back(id);
+        }
+        if (opts.max_features && kept.size() > *opts.max_features) {
+            // Largest total count first; ties by column (alphabetical) order. stable_sort keeps the
+            // alphabetical order inside a tie group.
+            std::vector<std::size_t> by_count = kept;
+            std::stable_sort(by_count.begin(), by_count.end(), [&](std::size_t a, std::size_t b) { return total[a] > total[b]; });
+            by_count.resize(*opts.max_features);
+            std::vector<char> keep(m, 0);
+            for (const std::size_t id : by_count) keep[id] = 1;
+            std::erase_if(kept, [&](std::size_t id) { return !keep[id]; });
+        }
+        if (kept.empty()) throw musiclab::error("tfidf: after pruning, no terms remain; try a lower min_df or a higher max_df");
+        std::fill(remap.begin(), remap.end(), npos);
+        model.terms_.reserve(kept.size());
+        for (std::size_t j = 0; j < kept.size(); ++j) {
+            remap[kept[j]] = j;
+            model.terms_.push_back(std::move(provisional[kept[j]]));
+        }
+    }
+    const std::size_t v = model.terms_.size();
+    model.index_.reserve(v);
+    for (std::size_t j = 0; j < v; ++j) model.index_.emplace(model.terms_[j], j);
+
+    // idf
+    model.idf_.assign(v, 1.0);
+    if (opts.use_idf) {
+        const double ns = static_cast<double>(n) + (opts.smooth_idf ? 1.0 : 0.0);
+        for (std::size_t i = 0; i < m; ++i) {
+            if (remap[i] == npos) continue;
+            const double d = static_cast<double>(df[i]) + (opts.smooth_idf ? 1.0 : 0.0);
+            model.idf_[remap[i]] = std::log(ns / d) + 1.0;
+        }
+    }
+
+    // Remap the counts to final columns, dropping pruned terms.
+    std::size_t w = 0;
+    std::size_t b = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+        const std::size_t e = row_ptr[r + 1];
+        for (std::size_t k = b; k < e; ++k) {
+            const std::size_t c = remap[entries[k].first];
+            if (c != npos) entries[w++] = {c, entries[k].second};
+        }
+        b = e;
+        row_ptr[r + 1] = w;
+    }
+    entries.resize(w);
+    auto X = model.template weigh<Scalar>(row_ptr, entries);
+    return {std::move(model), std::move(X)};
+}
+
+}  // namespace musiclab::text
