@@ -361,3 +361,32 @@ TEST_CASE("tfidf bad input gives clear errors") {
         CHECK_THROWS_AS(musiclab::text::fit_tfidf(docs, o), musiclab::invalid_parameter);
     }
 }
+
+TEST_CASE("tfidf results do not depend on the thread count") {
+    MUSICLAB_REQUIRE_PATH(tfidf_reference() / "tags/docs.jsonl");
+    const auto docs = read_docs(tfidf_reference() / "tags/docs.jsonl");
+    TfidfOptions o;
+    o.ngram_max = 2;
+    o.min_df = DocumentFrequency::count(2);
+    auto [m1, X1] = musiclab::text::fit_transform_tfidf<double>(docs, o);
+    for (const int threads : {2, 3, 0}) {
+        CAPTURE(threads);
+        o.num_threads = threads;
+        auto [m2, X2] = musiclab::text::fit_transform_tfidf<double>(docs, o);
+        REQUIRE(m2.terms() == m1.terms());
+        REQUIRE(m2.idf() == m1.idf());
+        REQUIRE(X2.nonZeros() == X1.nonZeros());
+        CHECK(std::equal(X1.outerIndexPtr(), X1.outerIndexPtr() + X1.rows() + 1, X2.outerIndexPtr()));
+        CHECK(std::equal(X1.innerIndexPtr(), X1.innerIndexPtr() + X1.nonZeros(), X2.innerIndexPtr()));
+        CHECK(std::equal(X1.valuePtr(), X1.valuePtr() + X1.nonZeros(), X2.valuePtr()));  // bitwise
+        const auto Y = m2.transform<double>(docs);
+        CHECK(std::equal(X1.valuePtr(), X1.valuePtr() + X1.nonZeros(), Y.valuePtr()));
+    }
+    // The first invalid document is reported whatever the split.
+    std::vector<std::string> bad(docs.begin(), docs.begin() + 100);
+    bad[70] += "\xFF";
+    bad[20] += "\xC3";
+    o.num_threads = 4;
+    const auto e = musiclab::test::parse_error_of([&] { (void)musiclab::text::fit_tfidf(bad, o); });
+    CHECK(e.line() == 21);
+}

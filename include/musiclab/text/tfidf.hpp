@@ -16,9 +16,11 @@
 #pragma once
 
 #include "../core/error.hpp"
+#include "../core/parallel.hpp"
 #include "../preprocess/detail/columns.hpp"
 #include "detail/python_unicode.hpp"
 #include "detail/tfidf_stop_words.hpp"
+#include "detail/tfidf_terms.hpp"
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
@@ -30,12 +32,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -97,6 +99,9 @@ struct TfidfOptions {
     /// (lowercased / accent-stripped as configured) and appends its tokens; replaces the token
     /// pattern. Must be callable concurrently if the model is used from several threads.
     std::function<void(std::string_view, std::vector<std::string>&)> tokenizer;
+    /// Worker threads for analysing documents and weighting rows (0 = all hardware threads).
+    /// Results are identical for every thread count (contiguous document ranges, integer counts).
+    int num_threads = 1;
 };
 
 class TfidfModel;
@@ -119,9 +124,9 @@ public:
     const std::vector<std::string>& terms() const noexcept { return terms_; }
     /// Column of a term, or std::nullopt. O(1) average.
     std::optional<std::size_t> column(std::string_view term) const {
-        const auto it = index_.find(term);
-        if (it == index_.end()) return std::nullopt;
-        return it->second;
+        const auto id = index_.find(term);
+        if (id == musiclab::detail::tfidf::TermTable::npos) return std::nullopt;
+        return id;
     }
     /// idf_[j] as scikit-learn's `idf_` (all ones when use_idf is false).
     const std::vector<double>& idf() const noexcept { return idf_; }
@@ -138,13 +143,9 @@ public:
     Eigen::SparseMatrix<Scalar, Eigen::RowMajor> transform(const Docs& docs) const;
 
 private:
-    struct Hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-    };
     TfidfOptions opts_;
     std::vector<std::string> terms_;
-    std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> index_;
+    musiclab::detail::tfidf::TermTable index_;  // term -> column
     std::vector<double> idf_;
     std::size_t n_docs_ = 0;
 
@@ -367,6 +368,89 @@ inline void validate(const musiclab::text::TfidfOptions& o) {
     if (o.vocabulary && o.vocabulary->empty()) throw invalid_parameter("vocabulary", "[]", "a non-empty list of distinct terms");
 }
 
+/// Term counts of every document in CSR order: row r has entries [row_ptr[r], row_ptr[r + 1])
+/// as (id, count), ids ascending.
+struct Counts {
+    std::vector<std::size_t> row_ptr;
+    std::vector<std::pair<std::size_t, double>> entries;
+};
+
+/// Analyses and counts docs on `threads` workers (contiguous ranges). With insert_into, terms are
+/// added to it (ids in first-seen order over the whole corpus, whatever the thread count);
+/// otherwise only terms already in `lookup` are counted. Throws the parse_error of the first
+/// invalid document.
+template <class Docs>
+Counts count_documents(const Docs& docs, const musiclab::text::TfidfOptions& o, const TermTable* lookup,
+                       TermTable* insert_into, int threads) {
+    const bool insert = insert_into != nullptr;
+    struct Part {
+        TermTable local;
+        std::vector<std::size_t> row_len;
+        std::vector<std::pair<std::size_t, double>> entries;
+        std::optional<musiclab::parse_error> error;
+    };
+    const std::size_t n = docs.size();
+    std::vector<Part> parts(static_cast<std::size_t>(std::max(threads, 1)));
+    musiclab::parallelize(threads, n, [&](int w, std::size_t start, std::size_t length) {
+        Part& part = parts[static_cast<std::size_t>(w)];
+        Scratch sc;
+        std::vector<std::uint32_t> cols;
+        part.row_len.reserve(length);
+        for (std::size_t r = start; r < start + length; ++r) {
+            const std::string_view doc = docs[r];
+            const std::size_t bad = pu::first_invalid_utf8(doc);
+            if (bad != doc.size()) {
+                part.error.emplace("<documents>", r + 1, bad + 1, "invalid UTF-8 in document");
+                return;
+            }
+            cols.clear();
+            analyze(doc, o, sc, [&](std::string_view term) {
+                if (insert) {
+                    cols.push_back(part.local.insert(term));
+                } else {
+                    const std::uint32_t id = lookup->find(term);
+                    if (id != TermTable::npos) cols.push_back(id);
+                }
+            });
+            std::sort(cols.begin(), cols.end());
+            const std::size_t before = part.entries.size();
+            for (std::size_t k = 0; k < cols.size();) {
+                std::size_t j = k;
+                while (j < cols.size() && cols[j] == cols[k]) ++j;
+                part.entries.emplace_back(cols[k], static_cast<double>(j - k));
+                k = j;
+            }
+            part.row_len.push_back(part.entries.size() - before);
+        }
+    });
+    for (const Part& part : parts)
+        if (part.error) throw *part.error;
+    Counts out;
+    out.row_ptr.reserve(n + 1);
+    out.row_ptr.push_back(0);
+    std::size_t total = 0;
+    for (const Part& part : parts) total += part.entries.size();
+    out.entries.reserve(total);
+    std::vector<std::uint32_t> map;
+    for (Part& part : parts) {
+        if (insert) {
+            map.resize(part.local.size());
+            for (std::size_t id = 0; id < map.size(); ++id) map[id] = insert_into->insert(part.local.term(id));
+            for (auto& e : part.entries) e.first = map[e.first];
+        }
+        std::size_t k = 0;
+        for (const std::size_t len : part.row_len) {
+            if (insert) std::sort(part.entries.begin() + static_cast<std::ptrdiff_t>(k),
+                                                 part.entries.begin() + static_cast<std::ptrdiff_t>(k + len));
+            k += len;
+            out.row_ptr.push_back(out.row_ptr.back() + len);
+        }
+        out.entries.insert(out.entries.end(), part.entries.begin(), part.entries.end());
+        part = Part{};
+    }
+    return out;
+}
+
 }  // namespace musiclab::detail::tfidf
 
 namespace musiclab::text {
@@ -382,29 +466,30 @@ Eigen::SparseMatrix<Scalar, Eigen::RowMajor> TfidfModel::weigh(const std::vector
     auto* outer = X.outerIndexPtr();
     auto* inner = X.innerIndexPtr();
     auto* val = X.valuePtr();
-    outer[0] = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-        const std::size_t b = row_ptr[r], e = row_ptr[r + 1];
-        std::sort(entries.begin() + static_cast<std::ptrdiff_t>(b), entries.begin() + static_cast<std::ptrdiff_t>(e));
-        double sum = 0.0;
-        for (std::size_t k = b; k < e; ++k) {
-            double v = opts_.binary ? 1.0 : entries[k].second;
-            if (opts_.sublinear_tf) v = std::log(v) + 1.0;
-            if (opts_.use_idf) v *= idf_[entries[k].first];
-            entries[k].second = v;
-            if (opts_.norm == TfidfNorm::l2) sum += v * v;
-            else if (opts_.norm == TfidfNorm::l1) sum += std::abs(v);
+    for (std::size_t r = 0; r <= rows; ++r) outer[r] = static_cast<int>(row_ptr[r]);
+    musiclab::parallelize(musiclab::resolve_threads(opts_.num_threads), rows, [&](int, std::size_t start, std::size_t length) {
+        for (std::size_t r = start; r < start + length; ++r) {
+            const std::size_t b = row_ptr[r], e = row_ptr[r + 1];
+            std::sort(entries.begin() + static_cast<std::ptrdiff_t>(b), entries.begin() + static_cast<std::ptrdiff_t>(e));
+            double sum = 0.0;
+            for (std::size_t k = b; k < e; ++k) {
+                double v = opts_.binary ? 1.0 : entries[k].second;
+                if (opts_.sublinear_tf) v = std::log(v) + 1.0;
+                if (opts_.use_idf) v *= idf_[entries[k].first];
+                entries[k].second = v;
+                if (opts_.norm == TfidfNorm::l2) sum += v * v;
+                else if (opts_.norm == TfidfNorm::l1) sum += std::abs(v);
+            }
+            double div = 1.0;
+            if (opts_.norm == TfidfNorm::l2) div = std::sqrt(sum);
+            else if (opts_.norm == TfidfNorm::l1) div = sum;
+            if (div == 0.0) div = 1.0;
+            for (std::size_t k = b; k < e; ++k) {
+                inner[k] = static_cast<int>(entries[k].first);
+                val[k] = static_cast<Scalar>(opts_.norm == TfidfNorm::none ? entries[k].second : entries[k].second / div);
+            }
         }
-        double div = 1.0;
-        if (opts_.norm == TfidfNorm::l2) div = std::sqrt(sum);
-        else if (opts_.norm == TfidfNorm::l1) div = sum;
-        if (div == 0.0) div = 1.0;
-        for (std::size_t k = b; k < e; ++k) {
-            inner[k] = static_cast<int>(entries[k].first);
-            val[k] = static_cast<Scalar>(opts_.norm == TfidfNorm::none ? entries[k].second : entries[k].second / div);
-        }
-        outer[r + 1] = static_cast<int>(e);
-    }
+    });
     return X;
 }
 
@@ -412,30 +497,8 @@ template <class Scalar, class Docs>
     requires musiclab::preprocess::StringColumn<Docs>
 Eigen::SparseMatrix<Scalar, Eigen::RowMajor> TfidfModel::transform(const Docs& docs) const {
     namespace dt = musiclab::detail::tfidf;
-    const std::size_t n = docs.size();
-    dt::Scratch sc;
-    std::vector<std::size_t> row_ptr{0};
-    row_ptr.reserve(n + 1);
-    std::vector<std::pair<std::size_t, double>> entries;
-    std::vector<std::size_t> cols;
-    for (std::size_t r = 0; r < n; ++r) {
-        const std::string_view doc = docs[r];
-        dt::check_utf8(doc, r);
-        cols.clear();
-        dt::analyze(doc, opts_, sc, [&](std::string_view term) {
-            const auto it = index_.find(term);
-            if (it != index_.end()) cols.push_back(it->second);
-        });
-        std::sort(cols.begin(), cols.end());
-        for (std::size_t k = 0; k < cols.size();) {
-            std::size_t j = k;
-            while (j < cols.size() && cols[j] == cols[k]) ++j;
-            entries.emplace_back(cols[k], static_cast<double>(j - k));
-            k = j;
-        }
-        row_ptr.push_back(entries.size());
-    }
-    return weigh<Scalar>(row_ptr, entries);
+    auto counts = dt::count_documents(docs, opts_, &index_, nullptr, musiclab::resolve_threads(opts_.num_threads));
+    return weigh<Scalar>(counts.row_ptr, counts.entries);
 }
 
 template <class Scalar, class Docs>
@@ -448,43 +511,19 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
     model.n_docs_ = n;
 
     // Count with provisional ids (first-seen order), or the given vocabulary.
-    std::unordered_map<std::string, std::size_t, TfidfModel::Hash, std::equal_to<>> ids;
-    std::vector<std::string> provisional;
+    dt::TermTable ids;  // provisional ids in first-seen order
     const bool fixed = opts.vocabulary.has_value();
     if (fixed) {
         for (const auto& t : *opts.vocabulary) {
-            if (!ids.emplace(t, provisional.size()).second) throw invalid_parameter("vocabulary", "'" + t + "' twice", "distinct terms");
-            provisional.push_back(t);
+            const std::size_t before = ids.size();
+            if (ids.insert(t) != before) throw invalid_parameter("vocabulary", "'" + t + "' twice", "distinct terms");
         }
     }
-    std::vector<std::size_t> row_ptr{0};
-    row_ptr.reserve(n + 1);
-    std::vector<std::pair<std::size_t, double>> entries;
-    std::vector<std::size_t> cols;
-    dt::Scratch sc;
-    for (std::size_t r = 0; r < n; ++r) {
-        const std::string_view doc = docs[r];
-        dt::check_utf8(doc, r);
-        cols.clear();
-        dt::analyze(doc, opts, sc, [&](std::string_view term) {
-            auto it = ids.find(term);
-            if (it == ids.end()) {
-                if (fixed) return;
-                it = ids.emplace(std::string(term), provisional.size()).first;
-                provisional.emplace_back(term);
-            }
-            cols.push_back(it->second);
-        });
-        std::sort(cols.begin(), cols.end());
-        for (std::size_t k = 0; k < cols.size();) {
-            std::size_t j = k;
-            while (j < cols.size() && cols[j] == cols[k]) ++j;
-            entries.emplace_back(cols[k], static_cast<double>(j - k));
-            k = j;
-        }
-        row_ptr.push_back(entries.size());
-    }
-    const std::size_t m = provisional.size();
+    const int threads = musiclab::resolve_threads(opts.num_threads);
+    auto counts = dt::count_documents(docs, opts, &ids, fixed ? nullptr : &ids, threads);
+    auto& row_ptr = counts.row_ptr;
+    auto& entries = counts.entries;
+    const std::size_t m = ids.size();
     if (m == 0) throw musiclab::error("tfidf: empty vocabulary; the documents are empty or contain only stop words");
 
     // Document frequency and total count (after binary, as sklearn) per provisional id.
@@ -499,11 +538,12 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
     constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
     if (fixed) {
         for (std::size_t i = 0; i < m; ++i) remap[i] = i;
-        model.terms_ = std::move(provisional);
+        model.terms_ = *opts.vocabulary;
+        model.index_ = std::move(ids);
     } else {
         std::vector<std::size_t> order(m);
         for (std::size_t i = 0; i < m; ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return provisional[a] < provisional[b]; });
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids.term(a) < ids.term(b); });
         const double nd = static_cast<double>(n);
         const double high = opts.max_df.proportion ? opts.max_df.value * nd : opts.max_df.value;
         const double low = opts.min_df.proportion ? opts.min_df.value * nd : opts.min_df.value;
@@ -529,12 +569,12 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
         model.terms_.reserve(kept.size());
         for (std::size_t j = 0; j < kept.size(); ++j) {
             remap[kept[j]] = j;
-            model.terms_.push_back(std::move(provisional[kept[j]]));
+            model.terms_.emplace_back(ids.term(kept[j]));
         }
     }
     const std::size_t v = model.terms_.size();
-    model.index_.reserve(v);
-    for (std::size_t j = 0; j < v; ++j) model.index_.emplace(model.terms_[j], j);
+    if (!fixed)
+        for (std::size_t j = 0; j < v; ++j) model.index_.insert(model.terms_[j]);
 
     // idf
     model.idf_.assign(v, 1.0);
