@@ -433,7 +433,14 @@ Counts count_documents(const Docs& docs, const musiclab::text::TfidfOptions& o, 
     out.entries.reserve(total);
     std::vector<std::uint32_t> map;
     for (Part& part : parts) {
+        if (insert && insert_into->size() == 0 && parts.size() == 1) {
+            *insert_into = std::move(part.local);  // ids are already the global first-seen ids
+            for (const std::size_t len : part.row_len) out.row_ptr.push_back(out.row_ptr.back() + len);
+            out.entries = std::move(part.entries);
+            return out;
+        }
         if (insert) {
+            insert_into->reserve(insert_into->size() + part.local.size());
             map.resize(part.local.size());
             for (std::size_t id = 0; id < map.size(); ++id) map[id] = insert_into->insert(part.local.term(id));
             for (auto& e : part.entries) e.first = map[e.first];
@@ -543,7 +550,9 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
     } else {
         std::vector<std::size_t> order(m);
         for (std::size_t i = 0; i < m; ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids.term(a) < ids.term(b); });
+        std::vector<std::string_view> views(m);
+        for (std::size_t i = 0; i < m; ++i) views[i] = ids.term(i);
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return views[a] < views[b]; });
         const double nd = static_cast<double>(n);
         const double high = opts.max_df.proportion ? opts.max_df.value * nd : opts.max_df.value;
         const double low = opts.min_df.proportion ? opts.min_df.value * nd : opts.min_df.value;
@@ -573,8 +582,10 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
         }
     }
     const std::size_t v = model.terms_.size();
-    if (!fixed)
+    if (!fixed) {
+        model.index_.reserve(v);
         for (std::size_t j = 0; j < v; ++j) model.index_.insert(model.terms_[j]);
+    }
 
     // idf
     model.idf_.assign(v, 1.0);

@@ -53,6 +53,12 @@ public:
             if (sl.tag == tag && term(sl.id) == t) return sl.id;
         }
     }
+    /// Makes room for `n` terms in total without rehashing.
+    void reserve(std::size_t n) {
+        while (n * 2 > slots_.size()) grow();
+        hashes_.reserve(n);
+        ends_.reserve(n + 1);
+    }
     /// The id of t, inserting it (next id) when absent.
     std::uint32_t insert(std::string_view t) {
         if ((size() + 1) * 2 > slots_.size()) grow();
@@ -66,6 +72,7 @@ public:
                 sl.tag = tag;
                 arena_.append(t);
                 ends_.push_back(arena_.size());
+                hashes_.push_back(h);
                 return sl.id;
             }
             if (sl.tag == tag && term(sl.id) == t) return sl.id;
@@ -82,8 +89,7 @@ private:
         mask_ = cap - 1;
         for (const Slot& sl : slots_) {
             if (sl.id == npos) continue;
-            const std::uint64_t h = hash_bytes(term(sl.id));
-            std::size_t i = h & mask_;
+            std::size_t i = hashes_[sl.id] & mask_;
             while (fresh[i].id != npos) i = (i + 1) & mask_;
             fresh[i] = sl;
         }
@@ -93,6 +99,7 @@ private:
     std::size_t mask_ = 0;
     std::string arena_;
     std::vector<std::size_t> ends_{0};
+    std::vector<std::uint64_t> hashes_;  // by id, for rehashing
 };
 
 }  // namespace musiclab::detail::tfidf
