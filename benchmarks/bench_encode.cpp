@@ -13,6 +13,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,18 +26,9 @@
 
 namespace {
 
-std::filesystem::path bench_dir() {
-    const char* d = std::getenv("MUSICLAB_BENCH_DIR");
-    return d ? d : "/tmp";
-}
-
 /// 1M rows: artist, album, genre (text) and popularity (0..100, depends on artist and genre).
 std::filesystem::path categorical_file() {
-    const auto path = bench_dir() / "musiclab_bench_target_encoding_1m.csv";
-    if (std::filesystem::exists(path)) return path;
-    const auto tmp = path.string() + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) throw std::runtime_error("cannot write " + tmp);
+    return musiclab::bench::generated_file("musiclab_bench_target_encoding_1m.csv", [](std::FILE* f) {
     std::fputs("artist,album,genre,popularity\n", f);
     musiclab::Rng rng(11);
     constexpr int n_artists = 30000, n_albums = 200000, n_genres = 114;
@@ -55,9 +48,7 @@ std::filesystem::path categorical_file() {
         std::fprintf(f, "artist %zu,album %llu,genre %llu,%d\n", a, static_cast<unsigned long long>(album),
                      static_cast<unsigned long long>(genre), static_cast<int>(pop));
     }
-    std::fclose(f);
-    std::filesystem::rename(tmp, path);
-    return path;
+    });
 }
 
 struct Data {
@@ -89,6 +80,20 @@ void finish(benchmark::State& state, const Eigen::MatrixXd& encoded) {
     state.counters["checksum"] = encoded.sum();  // sum of all encodings, comparable with the pandas script
 }
 
+/// fit_transform_target_encoder with n_folds folds (1: in-sample; else out-of-fold), m = 10.
+void fit_transform(benchmark::State& state, const Data& d, int n_folds) {
+    musiclab::encode::TargetEncoderOptions o;
+    o.n_folds = n_folds;
+    o.num_threads = static_cast<int>(state.range(0));
+    Eigen::MatrixXd encoded;
+    for (auto _ : state) {
+        auto result = musiclab::encode::fit_transform_target_encoder(d.columns, d.y, o);
+        encoded = std::move(result.encoded);
+        benchmark::DoNotOptimize(encoded.data());
+    }
+    finish(state, encoded);
+}
+
 /// fit on all rows + transform of the same rows (what pandas groupby + map does): m = 10.
 void BM_target_encode_fit_transform(benchmark::State& state) {
     const auto& d = data();
@@ -108,30 +113,13 @@ void BM_target_encode_fit_transform(benchmark::State& state) {
 /// pandas groupby + map; leaky by construction (for comparison, not for training).
 void BM_target_encode_in_sample(benchmark::State& state) {
     const auto& d = data();
-    musiclab::encode::TargetEncoderOptions o;
-    o.n_folds = 1;
-    o.num_threads = static_cast<int>(state.range(0));
-    Eigen::MatrixXd encoded;
-    for (auto _ : state) {
-        auto result = musiclab::encode::fit_transform_target_encoder(d.columns, d.y, o);
-        encoded = std::move(result.encoded);
-        benchmark::DoNotOptimize(encoded.data());
-    }
-    finish(state, encoded);
+    fit_transform(state, d, 1);
 }
 
 /// Leak-free out-of-fold encodings of the training rows: 5 shuffled folds (sklearn KFold), m = 10.
 void BM_target_encode_out_of_fold5(benchmark::State& state) {
     const auto& d = data();
-    musiclab::encode::TargetEncoderOptions o;
-    o.num_threads = static_cast<int>(state.range(0));
-    Eigen::MatrixXd encoded;
-    for (auto _ : state) {
-        auto result = musiclab::encode::fit_transform_target_encoder(d.columns, d.y, o);
-        encoded = std::move(result.encoded);
-        benchmark::DoNotOptimize(encoded.data());
-    }
-    finish(state, encoded);
+    fit_transform(state, d, 5);
 }
 
 /// transform only (new rows through a fitted encoder).

@@ -11,6 +11,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_support.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,18 +21,9 @@
 
 namespace {
 
-std::filesystem::path bench_dir() {
-    const char* d = std::getenv("MUSICLAB_BENCH_DIR");
-    return d ? d : "/tmp";
-}
-
 /// 1M rows x 13 numeric columns shaped like the Spotify audio features (about 100 MB).
 std::filesystem::path numeric_file() {
-    const auto path = bench_dir() / "musiclab_bench_audio_1m.csv";
-    if (std::filesystem::exists(path)) return path;
-    const auto tmp = path.string() + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) throw std::runtime_error("cannot write " + tmp);
+    return musiclab::bench::generated_file("musiclab_bench_audio_1m.csv", [](std::FILE* f) {
     std::fputs("popularity,duration_ms,danceability,energy,key,loudness,mode,speechiness,acousticness,"
                "instrumentalness,liveness,valence,tempo\n", f);
     musiclab::Rng rng(7);
@@ -42,9 +35,7 @@ std::filesystem::path numeric_file() {
                      static_cast<int>(rng.below(2)), 0.3 * rng.uniform() * rng.uniform(), rng.uniform(),
                      instrumental, rng.uniform(), rng.uniform(), 60.0 + 140.0 * rng.uniform());
     }
-    std::fclose(f);
-    std::filesystem::rename(tmp, path);
-    return path;
+    });
 }
 
 void read_file(benchmark::State& state, const std::filesystem::path& path, const musiclab::io::CsvOptions& options) {
