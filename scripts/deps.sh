@@ -2,7 +2,7 @@
 # those that are missing (apt-get update first). Needs root or sudo when something is missing.
 musiclab_packages=(cmake ninja-build g++ ccache libeigen3-dev libxtensor-dev xtl-dev libxsimd-dev
                    libfast-float-dev libutf8proc-dev pkg-config doctest-dev libbenchmark-dev
-                   nlohmann-json3-dev)
+                   nlohmann-json3-dev libspectra-dev)
 musiclab_install_deps() {
   local missing=() p
   for p in "${musiclab_packages[@]}"; do
