@@ -1,0 +1,6 @@
+// musiclab cluster area: density-based clustering (HDBSCAN) and its tree stages; the exact
+// k-d tree lives in cluster/detail/kd_tree.hpp.
+#pragma once
+
+#include "cluster/hdbscan.hpp"
+#include "cluster/hierarchy.hpp"

@@ -1,0 +1,424 @@
+// Internals of musiclab/cluster/hdbscan.hpp: core distances (k-d tree or brute force), the
+// mutual-reachability minimum spanning tree (dense Prim in hdbscan's exact scan order, and
+// Boruvka over the k-d tree with a strict total order on edges), and an argsort with numpy
+// 1.24's default (introsort) permutation, so that equal weights are merged in the reference's
+// order.
+#pragma once
+
+#include "../../core/parallel.hpp"
+#include "../hierarchy.hpp"
+#include "kd_tree.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+namespace musiclab::detail {
+
+// ---------------------------------------------------------------------------------------------
+// numpy.argsort(kind='quicksort') for float64 as numpy 1.24 does it: introsort (median of three,
+// insertion sort for 16 elements or fewer, heapsort past a depth of 2*floor(log2 n)); NaN sorts last.
+// Written from the algorithm's description; the permutation (not only the sorted values) is what
+// matters here: it decides the merge order of equal MST weights.
+inline bool np_less(double a, double b) noexcept { return a < b || (b != b && a == a); }
+
+inline void np_aheapsort(const double* v, std::int64_t* tosort, std::int64_t n) {
+    std::int64_t* a = tosort - 1;  // 1-based
+    std::int64_t i = 0, j = 0, l = 0, tmp = 0;
+    for (l = n >> 1; l > 0; --l) {
+        tmp = a[l];
+        for (i = l, j = l << 1; j <= n;) {
+            if (j < n && np_less(v[a[j]], v[a[j + 1]])) j += 1;
+            if (np_less(v[tmp], v[a[j]])) {
+                a[i] = a[j];
+                i = j;
+                j += j;
+            } else {
+                break;
+            }
+        }
+        a[i] = tmp;
+    }
+    for (; n > 1;) {
+        tmp = a[n];
+        a[n] = a[1];
+        n -= 1;
+        for (i = 1, j = 2; j <= n;) {
+            if (j < n && np_less(v[a[j]], v[a[j + 1]])) j++;
+            if (np_less(v[tmp], v[a[j]])) {
+                a[i] = a[j];
+                i = j;
+                j += j;
+            } else {
+                break;
+            }
+        }
+        a[i] = tmp;
+    }
+}
+
+inline std::vector<std::int64_t> numpy_argsort(const std::vector<double>& values) {
+    const auto num = static_cast<std::int64_t>(values.size());
+    std::vector<std::int64_t> order(values.size());
+    std::iota(order.begin(), order.end(), std::int64_t{0});
+    if (num < 2) return order;
+    const double* v = values.data();
+    constexpr std::int64_t small = 15;  // numpy SMALL_QUICKSORT
+    std::int64_t* pl = order.data();
+    std::int64_t* pr = order.data() + num - 1;
+    std::vector<std::int64_t*> stack;
+    std::vector<int> depth;
+    int msb = 0;
+    for (auto u = static_cast<std::uint64_t>(num); u >>= 1;) ++msb;
+    int cdepth = msb * 2;
+    for (;;) {
+        if (cdepth < 0) {
+            np_aheapsort(v, pl, pr - pl + 1);
+        } else {
+            while ((pr - pl) > small) {
+                std::int64_t* pm = pl + ((pr - pl) >> 1);
+                if (np_less(v[*pm], v[*pl])) std::swap(*pm, *pl);
+                if (np_less(v[*pr], v[*pm])) std::swap(*pr, *pm);
+                if (np_less(v[*pm], v[*pl])) std::swap(*pm, *pl);
+                const double vp = v[*pm];
+                std::int64_t* pi = pl;
+                std::int64_t* pj = pr - 1;
+                std::swap(*pm, *pj);
+                for (;;) {
+                    do ++pi;
+                    while (np_less(v[*pi], vp));
+                    do --pj;
+                    while (np_less(vp, v[*pj]));
+                    if (pi >= pj) break;
+                    std::swap(*pi, *pj);
+                }
+                std::int64_t* pk = pr - 1;
+                std::swap(*pi, *pk);
+                if (pi - pl < pr - pi) {
+                    stack.push_back(pi + 1);
+                    stack.push_back(pr);
+                    pr = pi - 1;
+                } else {
+                    stack.push_back(pl);
+                    stack.push_back(pi - 1);
+                    pl = pi + 1;
+                }
+                depth.push_back(--cdepth);
+            }
+            for (std::int64_t* pi = pl + 1; pi <= pr; ++pi) {
+                const std::int64_t vi = *pi;
+                const double vp = v[vi];
+                std::int64_t* pj = pi;
+                std::int64_t* pk = pi - 1;
+                while (pj > pl && np_less(vp, v[*pk])) *pj-- = *pk--;
+                *pj = vi;
+            }
+        }
+        if (stack.empty()) break;
+        pr = stack.back();
+        stack.pop_back();
+        pl = stack.back();
+        stack.pop_back();
+        cdepth = depth.back();
+        depth.pop_back();
+    }
+    return order;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row-major point set view.
+struct Points {
+    const double* data = nullptr;
+    std::size_t n = 0;
+    std::size_t dim = 0;
+    const double* row(std::size_t i) const noexcept { return data + i * dim; }
+};
+
+/// k nearest neighbours (self included, k <= n) of every point: distances (ascending) and input
+/// rows, n*k each. Via the k-d tree, points processed in tree order across workers.
+template <class Metric>
+void knn_all_kdtree(const KdTree& tree, std::size_t k, int threads, std::vector<double>& dist,
+                    std::vector<std::size_t>& idx) {
+    const std::size_t n = tree.size();
+    dist.assign(n * k, 0.0);
+    idx.assign(n * k, 0);
+    musiclab::parallelize(threads, n, [&](int, std::size_t start, std::size_t len) {
+        KnnHeap heap;
+        std::vector<std::size_t> pos(k);
+        for (std::size_t p = start; p < start + len; ++p) {
+            const std::size_t row = tree.index(p);
+            tree.knn<Metric>(tree.point(p), k, heap, dist.data() + row * k, pos.data());
+            for (std::size_t t = 0; t < k; ++t) idx[row * k + t] = tree.index(pos[t]);
+        }
+    });
+}
+
+/// Same by brute force (exact, O(n^2 dim)), in blocks of rows for cache reuse.
+template <class Metric>
+void knn_all_brute(const Points& x, std::size_t k, int threads, std::vector<double>& dist, std::vector<std::size_t>& idx) {
+    const std::size_t n = x.n;
+    dist.assign(n * k, 0.0);
+    idx.assign(n * k, 0);
+    constexpr std::size_t block = 32;
+    const std::size_t nblocks = (n + block - 1) / block;
+    musiclab::parallelize(threads, nblocks, [&](int, std::size_t start, std::size_t len) {
+        std::vector<KnnHeap> heaps(block);
+        for (std::size_t b = start; b < start + len; ++b) {
+            const std::size_t i0 = b * block, i1 = std::min(n, i0 + block);
+            for (std::size_t i = i0; i < i1; ++i) heaps[i - i0].reset(k);
+            for (std::size_t j = 0; j < n; ++j) {
+                const double* xj = x.row(j);
+                for (std::size_t i = i0; i < i1; ++i) {
+                    const double d = Metric::reduced(x.row(i), xj, x.dim);
+                    KnnHeap& h = heaps[i - i0];
+                    if (d < h.worst()) h.push(d, j);
+                }
+            }
+            for (std::size_t i = i0; i < i1; ++i) {
+                auto& items = heaps[i - i0].sorted();
+                for (std::size_t t = 0; t < k; ++t) {
+                    dist[i * k + t] = Metric::to_distance(items[t].first);
+                    idx[i * k + t] = items[t].second;
+                }
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+/// hdbscan's mst_linkage_core_vector: dense Prim from point 0 over the implicit
+/// mutual-reachability graph, O(n^2 dim) time, O(n) memory. Scan order and comparisons are the
+/// reference's, so with bit-identical distances it returns the reference's edges in its order.
+template <class Metric>
+std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double>& core, double alpha) {
+    const std::size_t n = x.n;
+    std::vector<cluster::MstEdge> out;
+    if (n < 2) return out;
+    out.reserve(n - 1);
+    std::vector<double> cur(n, std::numeric_limits<double>::infinity());
+    std::vector<std::int64_t> src(n, 1);
+    std::vector<std::size_t> remaining(n - 1);  // not yet in the tree, ascending
+    std::iota(remaining.begin(), remaining.end(), std::size_t{1});
+    std::size_t current = 0;
+    for (std::size_t step = 1; step < n; ++step) {
+        const double cc = core[current];
+        const double* xc = x.row(current);
+        double best = std::numeric_limits<double>::max();
+        std::int64_t best_src = 0;
+        std::size_t best_pos = 0;
+        for (std::size_t t = 0; t < remaining.size(); ++t) {
+            const std::size_t j = remaining[t];
+            const double right = cur[j];
+            double left = Metric::to_distance(Metric::reduced(xc, x.row(j), x.dim));
+            if (alpha != 1.0) left /= alpha;
+            const double cj = core[j];
+            if (cc > right || cj > right || left > right) {
+                if (right < best) {
+                    best = right;
+                    best_src = src[j];
+                    best_pos = t;
+                }
+                continue;
+            }
+            if (cj > cc) {
+                if (cj > left) left = cj;
+            } else if (cc > left) {
+                left = cc;
+            }
+            if (left < right) {
+                cur[j] = left;
+                src[j] = static_cast<std::int64_t>(current);
+                if (left < best) {
+                    best = left;
+                    best_src = static_cast<std::int64_t>(current);
+                    best_pos = t;
+                }
+            } else if (right < best) {
+                best = right;
+                best_src = src[j];
+                best_pos = t;
+            }
+        }
+        const std::size_t next = remaining[best_pos];
+        out.push_back(cluster::MstEdge{best_src, static_cast<std::int64_t>(next), best});
+        remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(best_pos));
+        current = next;
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boruvka over the k-d tree. Edges are compared by (weight, min end, max end) (input rows), a
+// strict total order, so the minimum spanning tree is unique and Boruvka finds exactly it,
+// whatever the thread count.
+struct EdgeKey {
+    double w = std::numeric_limits<double>::infinity();
+    std::int64_t lo = std::numeric_limits<std::int64_t>::max();
+    std::int64_t hi = std::numeric_limits<std::int64_t>::max();
+    std::int64_t a = -1, b = -1;  // ends as found (a = the querying side)
+    bool operator<(const EdgeKey& o) const noexcept {
+        if (w != o.w) return w < o.w;
+        if (lo != o.lo) return lo < o.lo;
+        return hi < o.hi;
+    }
+    static EdgeKey make(double w, std::int64_t a, std::int64_t b) noexcept {
+        return EdgeKey{w, std::min(a, b), std::max(a, b), a, b};
+    }
+};
+
+template <class Metric>
+std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<double>& core_by_row,
+                                          const std::vector<double>& knn_dist, const std::vector<std::size_t>& knn_idx,
+                                          std::size_t k, double alpha, int threads) {
+    const std::size_t n = tree.size();
+    const std::size_t dim = tree.dim();
+    std::vector<cluster::MstEdge> out;
+    if (n < 2) return out;
+    out.reserve(n - 1);
+    const auto& nodes = tree.nodes();
+    // Everything by tree position p; rows only for the tie key.
+    std::vector<double> core(n);
+    std::vector<std::int64_t> row(n);
+    std::vector<std::size_t> pos_of_row(n);
+    for (std::size_t p = 0; p < n; ++p) {
+        row[p] = static_cast<std::int64_t>(tree.index(p));
+        core[p] = core_by_row[tree.index(p)];
+        pos_of_row[tree.index(p)] = p;
+    }
+    std::vector<double> node_min_core(nodes.size());
+    for (std::size_t v = nodes.size(); v-- > 0;) {
+        const auto& nd = nodes[v];
+        if (nd.left < 0) {
+            double m = std::numeric_limits<double>::infinity();
+            for (std::size_t p = nd.start; p < nd.end; ++p) m = std::min(m, core[p]);
+            node_min_core[v] = m;
+        } else {
+            node_min_core[v] = std::min(node_min_core[static_cast<std::size_t>(nd.left)],
+                                        node_min_core[static_cast<std::size_t>(nd.right)]);
+        }
+    }
+    // union-find over tree positions; comp[p] = canonical component id (its smallest position)
+    std::vector<std::size_t> uf(n);
+    std::iota(uf.begin(), uf.end(), std::size_t{0});
+    auto find = [&](std::size_t x) {
+        while (uf[x] != x) {
+            uf[x] = uf[uf[x]];
+            x = uf[x];
+        }
+        return x;
+    };
+    std::vector<std::int64_t> comp(n);
+    std::vector<std::int64_t> node_comp(nodes.size());
+    std::vector<EdgeKey> comp_best(n), point_best(n);
+    std::size_t num_components = n;
+    auto mrd = [&](std::size_t p, std::size_t q, double d) {
+        double w = alpha != 1.0 ? d / alpha : d;
+        w = std::max(w, std::max(core[p], core[q]));
+        return w;
+    };
+    while (num_components > 1) {
+        for (std::size_t p = 0; p < n; ++p) comp[p] = static_cast<std::int64_t>(find(p));
+        for (std::size_t v = nodes.size(); v-- > 0;) {
+            const auto& nd = nodes[v];
+            if (nd.left < 0) {
+                std::int64_t c = comp[nd.start];
+                for (std::size_t p = nd.start + 1; p < nd.end && c >= 0; ++p)
+                    if (comp[p] != c) c = -1;
+                node_comp[v] = c;
+            } else {
+                const std::int64_t a = node_comp[static_cast<std::size_t>(nd.left)];
+                node_comp[v] = (a >= 0 && a == node_comp[static_cast<std::size_t>(nd.right)]) ? a : -1;
+            }
+        }
+        // Upper bounds per component from the k-nearest-neighbour candidates.
+        for (std::size_t p = 0; p < n; ++p) comp_best[p] = EdgeKey{};
+        for (std::size_t p = 0; p < n; ++p) {
+            const std::size_t r = tree.index(p);
+            for (std::size_t t = 0; t < k; ++t) {
+                const std::size_t q = pos_of_row[knn_idx[r * k + t]];
+                if (comp[q] == comp[p]) continue;
+                const EdgeKey e = EdgeKey::make(mrd(p, q, knn_dist[r * k + t]), row[p], row[q]);
+                if (e < comp_best[static_cast<std::size_t>(comp[p])]) comp_best[static_cast<std::size_t>(comp[p])] = e;
+            }
+        }
+        // Per point: the best edge to another component, pruned by the component's bound.
+        musiclab::parallelize(threads, n, [&](int, std::size_t start, std::size_t len) {
+            std::vector<std::size_t> stack;
+            for (std::size_t p = start; p < start + len; ++p) {
+                const std::int64_t c = comp[p];
+                EdgeKey best = comp_best[static_cast<std::size_t>(c)];
+                best.a = -1;
+                EdgeKey found{};
+                if (core[p] > best.w) {
+                    point_best[p] = found;
+                    continue;
+                }
+                const double* q = tree.point(p);
+                const double cp = core[p];
+                stack.clear();
+                stack.push_back(0);
+                while (!stack.empty()) {
+                    const std::size_t v = stack.back();
+                    stack.pop_back();
+                    if (node_comp[v] == c) continue;
+                    if (node_min_core[v] > best.w) continue;
+                    double lb = Metric::to_distance(Metric::box_reduced(q, tree.lower(v), tree.upper(v), dim));
+                    if (alpha != 1.0) lb /= alpha;
+                    if (lb > best.w) continue;
+                    const auto& nd = nodes[v];
+                    if (nd.left < 0) {
+                        for (std::size_t s = nd.start; s < nd.end; ++s) {
+                            if (comp[s] == c || core[s] > best.w) continue;
+                            double d = Metric::to_distance(Metric::reduced(q, tree.point(s), dim));
+                            if (alpha != 1.0) d /= alpha;
+                            const double w = std::max(d, std::max(cp, core[s]));
+                            if (w > best.w) continue;
+                            const EdgeKey e = EdgeKey::make(w, row[p], row[s]);
+                            if (e < best) {
+                                best = e;
+                                found = e;
+                            }
+                        }
+                        continue;
+                    }
+                    // push the farther child first so the nearer is searched first
+                    const auto l = static_cast<std::size_t>(nd.left), r = static_cast<std::size_t>(nd.right);
+                    const double dl = Metric::box_reduced(q, tree.lower(l), tree.upper(l), dim);
+                    const double dr = Metric::box_reduced(q, tree.lower(r), tree.upper(r), dim);
+                    if (dl <= dr) {
+                        stack.push_back(r);
+                        stack.push_back(l);
+                    } else {
+                        stack.push_back(l);
+                        stack.push_back(r);
+                    }
+                }
+                point_best[p] = found;
+            }
+        });
+        for (std::size_t p = 0; p < n; ++p)
+            if (point_best[p].a >= 0 && point_best[p] < comp_best[static_cast<std::size_t>(comp[p])])
+                comp_best[static_cast<std::size_t>(comp[p])] = point_best[p];
+        std::size_t added = 0;
+        for (std::size_t c = 0; c < n; ++c) {
+            if (comp[c] != static_cast<std::int64_t>(c)) continue;
+            const EdgeKey& e = comp_best[c];
+            if (e.a < 0) continue;
+            const std::size_t pa = find(pos_of_row[static_cast<std::size_t>(e.a)]);
+            const std::size_t pb = find(pos_of_row[static_cast<std::size_t>(e.b)]);
+            if (pa == pb) continue;
+            uf[std::max(pa, pb)] = std::min(pa, pb);
+            out.push_back(cluster::MstEdge{e.a, e.b, e.w});
+            ++added;
+            --num_components;
+        }
+        if (added == 0) break;  // cannot happen with finite distances
+    }
+    return out;
+}
+
+}  // namespace musiclab::detail
