@@ -237,21 +237,26 @@ inline HdbscanModel fit_hdbscan(const double* data, std::size_t n, std::size_t d
     const double alpha = cosine ? std::sqrt(opts.alpha) : opts.alpha;
 
     model.tree_ = musiclab::detail::KdTree(model.data_.data(), n, dim, static_cast<std::size_t>(opts.leaf_size));
-    const std::size_t k = static_cast<std::size_t>(min_samples) + 1;
+    // min_samples + 1 neighbours (self included) define the core distance; one more, when there
+    // is one, lets Boruvka settle most points from their list alone.
+    const auto ms = static_cast<std::size_t>(min_samples);
+    const std::size_t k = std::min(n, ms + 2);
     std::vector<double> knn_dist;
     std::vector<std::size_t> knn_idx;
     musiclab::detail::knn_all(pts, dim <= 16 ? &model.tree_ : nullptr, k, tree_metric, threads, knn_dist, knn_idx);
     std::vector<double> core(n);
     model.pred_core_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        core[i] = knn_dist[i * k + k - 1];
-        model.pred_core_[i] = knn_dist[i * k + k - 2];
+        core[i] = knn_dist[i * k + ms];
+        model.pred_core_[i] = knn_dist[i * k + ms - 1];
     }
 
-    const MstAlgorithm algo = opts.mst_algorithm == MstAlgorithm::automatic ? MstAlgorithm::boruvka_kdtree : opts.mst_algorithm;
+    const MstAlgorithm algo = opts.mst_algorithm != MstAlgorithm::automatic ? opts.mst_algorithm
+                             : dim <= 16                                   ? MstAlgorithm::boruvka_kdtree
+                                                                           : MstAlgorithm::prims;
     std::vector<MstEdge> edges;
     if (algo == MstAlgorithm::prims) {
-        edges = musiclab::detail::with_metric(tree_metric, [&](auto m) { return musiclab::detail::prim_mst<decltype(m)>(pts, core, alpha); });
+        edges = musiclab::detail::with_metric(tree_metric, [&](auto m) { return musiclab::detail::prim_mst<decltype(m)>(pts, core, alpha, threads); });
     } else {
         edges = musiclab::detail::with_metric(tree_metric, [&](auto m) {
             return musiclab::detail::boruvka_mst<decltype(m)>(model.tree_, core, knn_dist, knn_idx, k, alpha, threads);

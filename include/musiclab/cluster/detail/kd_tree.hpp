@@ -31,6 +31,14 @@ namespace musiclab::detail {
 /// Euclidean distance policy: "reduced" distance = sum of squares, distance = sqrt(reduced).
 struct EuclideanDistance {
     static double reduced(const double* a, const double* b, std::size_t dim) noexcept {
+        if (dim == 2) {  // same rounding as the loop below (0 + t0^2 is exact)
+            const double t0 = a[0] - b[0], t1 = a[1] - b[1];
+            return t0 * t0 + t1 * t1;
+        }
+        if (dim == 3) {
+            const double t0 = a[0] - b[0], t1 = a[1] - b[1], t2 = a[2] - b[2];
+            return (t0 * t0 + t1 * t1) + t2 * t2;
+        }
         if (dim < 16) {
             double d = 0.0;
             for (std::size_t j = 0; j < dim; ++j) {
@@ -102,36 +110,39 @@ struct ManhattanDistance {
     static double to_distance(double reduced) noexcept { return reduced; }
 };
 
-/// Bounded max-heap of (reduced distance, tree position) for k-NN queries; one per thread.
+/// The k best (reduced distance, tree position) pairs seen so far, kept sorted ascending
+/// (insertion; k is small in HDBSCAN). One per thread.
 class KnnHeap {
 public:
     void reset(std::size_t k) {
         k_ = k;
         items_.clear();
-        items_.reserve(k);
+        items_.reserve(k + 1);
+        worst_ = std::numeric_limits<double>::infinity();
     }
     std::size_t size() const noexcept { return items_.size(); }
     bool full() const noexcept { return items_.size() == k_; }
     /// Current pruning radius (reduced units): +inf until k items are held.
-    double worst() const noexcept { return full() ? items_.front().first : std::numeric_limits<double>::infinity(); }
+    double worst() const noexcept { return worst_; }
+    /// Adds (d, pos) if d < worst().
     void push(double d, std::size_t pos) {
-        if (!full()) {
-            items_.emplace_back(d, pos);
-            std::push_heap(items_.begin(), items_.end());
-        } else if (d < items_.front().first) {
-            std::pop_heap(items_.begin(), items_.end());
-            items_.back() = {d, pos};
-            std::push_heap(items_.begin(), items_.end());
+        if (!(d < worst_)) return;
+        std::size_t i = items_.size();
+        if (i == k_) --i;
+        else items_.emplace_back();
+        while (i > 0 && (d < items_[i - 1].first || (d == items_[i - 1].first && pos < items_[i - 1].second))) {
+            items_[i] = items_[i - 1];
+            --i;
         }
+        items_[i] = {d, pos};
+        if (items_.size() == k_) worst_ = items_.back().first;
     }
     /// Sorted ascending by (distance, tree position).
-    std::vector<std::pair<double, std::size_t>>& sorted() {
-        std::sort_heap(items_.begin(), items_.end());
-        return items_;
-    }
+    std::vector<std::pair<double, std::size_t>>& sorted() { return items_; }
 
 private:
     std::size_t k_ = 0;
+    double worst_ = std::numeric_limits<double>::infinity();
     std::vector<std::pair<double, std::size_t>> items_;
 };
 
@@ -234,10 +245,7 @@ private:
     void search(const double* q, std::size_t v, KnnHeap& heap) const {
         const Node& node = nodes_[v];
         if (node.left < 0) {
-            for (std::size_t p = node.start; p < node.end; ++p) {
-                const double d = Metric::reduced(q, point(p), dim_);
-                if (d < heap.worst()) heap.push(d, p);
-            }
+            for (std::size_t p = node.start; p < node.end; ++p) heap.push(Metric::reduced(q, point(p), dim_), p);
             return;
         }
         const auto l = static_cast<std::size_t>(node.left), r = static_cast<std::size_t>(node.right);

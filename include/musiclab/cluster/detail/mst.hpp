@@ -193,8 +193,10 @@ void knn_all_brute(const Points& x, std::size_t k, int threads, std::vector<doub
 /// hdbscan's mst_linkage_core_vector: dense Prim from point 0 over the implicit
 /// mutual-reachability graph, O(n^2 dim) time, O(n) memory. Scan order and comparisons are the
 /// reference's, so with bit-identical distances it returns the reference's edges in its order.
+/// With threads > 1 each step's scan is split into contiguous ranges whose (distance, position)
+/// minima are combined in order: the same result as the sequential scan.
 template <class Metric>
-std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double>& core, double alpha) {
+std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double>& core, double alpha, int threads = 1) {
     const std::size_t n = x.n;
     std::vector<cluster::MstEdge> out;
     if (n < 2) return out;
@@ -203,49 +205,57 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
     std::vector<std::int64_t> src(n, 1);
     std::vector<std::size_t> remaining(n - 1);  // not yet in the tree, ascending
     std::iota(remaining.begin(), remaining.end(), std::size_t{1});
+    struct Best {
+        double value = std::numeric_limits<double>::max();
+        std::int64_t source = 0;
+        std::size_t pos = 0;
+        bool any = false;
+    };
+    // Parallel scans only pay for long rows.
+    const int workers = (threads > 1 && n * x.dim >= 200000) ? threads : 1;
+    std::vector<Best> partial(static_cast<std::size_t>(std::max(workers, 1)));
     std::size_t current = 0;
     for (std::size_t step = 1; step < n; ++step) {
         const double cc = core[current];
         const double* xc = x.row(current);
-        double best = std::numeric_limits<double>::max();
-        std::int64_t best_src = 0;
-        std::size_t best_pos = 0;
-        for (std::size_t t = 0; t < remaining.size(); ++t) {
-            const std::size_t j = remaining[t];
-            const double right = cur[j];
-            double left = Metric::to_distance(Metric::reduced(xc, x.row(j), x.dim));
-            if (alpha != 1.0) left /= alpha;
-            const double cj = core[j];
-            if (cc > right || cj > right || left > right) {
-                if (right < best) {
-                    best = right;
-                    best_src = src[j];
-                    best_pos = t;
+        auto scan = [&](int worker, std::size_t start, std::size_t len) {
+            Best b;
+            for (std::size_t t = start; t < start + len; ++t) {
+                const std::size_t j = remaining[t];
+                const double right = cur[j];
+                double left = Metric::to_distance(Metric::reduced(xc, x.row(j), x.dim));
+                if (alpha != 1.0) left /= alpha;
+                const double cj = core[j];
+                if (cc > right || cj > right || left > right) {
+                    if (right < b.value) b = Best{right, src[j], t, true};
+                    continue;
                 }
-                continue;
-            }
-            if (cj > cc) {
-                if (cj > left) left = cj;
-            } else if (cc > left) {
-                left = cc;
-            }
-            if (left < right) {
-                cur[j] = left;
-                src[j] = static_cast<std::int64_t>(current);
-                if (left < best) {
-                    best = left;
-                    best_src = static_cast<std::int64_t>(current);
-                    best_pos = t;
+                if (cj > cc) {
+                    if (cj > left) left = cj;
+                } else if (cc > left) {
+                    left = cc;
                 }
-            } else if (right < best) {
-                best = right;
-                best_src = src[j];
-                best_pos = t;
+                if (left < right) {
+                    cur[j] = left;
+                    src[j] = static_cast<std::int64_t>(current);
+                    if (left < b.value) b = Best{left, static_cast<std::int64_t>(current), t, true};
+                } else if (right < b.value) {
+                    b = Best{right, src[j], t, true};
+                }
             }
-        }
-        const std::size_t next = remaining[best_pos];
-        out.push_back(cluster::MstEdge{best_src, static_cast<std::int64_t>(next), best});
-        remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(best_pos));
+            partial[static_cast<std::size_t>(worker)] = b;
+        };
+        for (auto& b : partial) b = Best{};
+        if (workers > 1 && remaining.size() >= 256)
+            musiclab::parallelize(workers, remaining.size(), scan);
+        else
+            scan(0, 0, remaining.size());
+        Best best;
+        for (const auto& b : partial)  // ranges are in order: strict < keeps the first minimum
+            if (b.any && (!best.any || b.value < best.value)) best = b;
+        const std::size_t next = remaining[best.pos];
+        out.push_back(cluster::MstEdge{best.source, static_cast<std::int64_t>(next), best.value});
+        remaining.erase(remaining.begin() + static_cast<std::ptrdiff_t>(best.pos));
         current = next;
     }
     return out;
@@ -280,7 +290,8 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
     if (n < 2) return out;
     out.reserve(n - 1);
     const auto& nodes = tree.nodes();
-    // Everything by tree position p; rows only for the tie key.
+    const int workers = std::max(1, std::min<int>(threads, static_cast<int>(n)));
+    // Everything by tree position p; input rows only for the tie key.
     std::vector<double> core(n);
     std::vector<std::int64_t> row(n);
     std::vector<std::size_t> pos_of_row(n);
@@ -288,6 +299,15 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
         row[p] = static_cast<std::int64_t>(tree.index(p));
         core[p] = core_by_row[tree.index(p)];
         pos_of_row[tree.index(p)] = p;
+    }
+    std::vector<std::size_t> nb(n * k);  // k-NN lists by tree position
+    std::vector<double> nbd(n * k);
+    for (std::size_t p = 0; p < n; ++p) {
+        const std::size_t r = tree.index(p);
+        for (std::size_t t = 0; t < k; ++t) {
+            nb[p * k + t] = pos_of_row[knn_idx[r * k + t]];
+            nbd[p * k + t] = knn_dist[r * k + t];
+        }
     }
     std::vector<double> node_min_core(nodes.size());
     for (std::size_t v = nodes.size(); v-- > 0;) {
@@ -301,7 +321,11 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
                                         node_min_core[static_cast<std::size_t>(nd.right)]);
         }
     }
-    // union-find over tree positions; comp[p] = canonical component id (its smallest position)
+    auto mrd = [&](std::size_t p, std::size_t q, double d) {
+        const double w = alpha != 1.0 ? d / alpha : d;
+        return std::max(w, std::max(core[p], core[q]));
+    };
+    // union-find over tree positions; comp[p] = the root (smallest position of the component)
     std::vector<std::size_t> uf(n);
     std::iota(uf.begin(), uf.end(), std::size_t{0});
     auto find = [&](std::size_t x) {
@@ -313,13 +337,15 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
     };
     std::vector<std::int64_t> comp(n);
     std::vector<std::int64_t> node_comp(nodes.size());
-    std::vector<EdgeKey> comp_best(n), point_best(n);
+    std::vector<EdgeKey> comp_best(n), cand(n);
+    // point_lb[p]: a lower bound on any edge from p to another component (stays valid, since
+    // components only merge); inside[p]: p's whole k-NN list is in its component (stays true);
+    // settled[p]: this round, p's best edge is in its k-NN list (every point outside the list
+    // is at least the list's last distance away).
+    std::vector<double> point_lb(n, 0.0);
+    std::vector<char> inside(n, 0), settled(n, 0);
+    std::vector<std::vector<EdgeKey>> local(static_cast<std::size_t>(workers));
     std::size_t num_components = n;
-    auto mrd = [&](std::size_t p, std::size_t q, double d) {
-        double w = alpha != 1.0 ? d / alpha : d;
-        w = std::max(w, std::max(core[p], core[q]));
-        return w;
-    };
     while (num_components > 1) {
         for (std::size_t p = 0; p < n; ++p) comp[p] = static_cast<std::int64_t>(find(p));
         for (std::size_t v = nodes.size(); v-- > 0;) {
@@ -334,38 +360,50 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
                 node_comp[v] = (a >= 0 && a == node_comp[static_cast<std::size_t>(nd.right)]) ? a : -1;
             }
         }
-        // Upper bounds per component from the k-nearest-neighbour candidates.
-        for (std::size_t p = 0; p < n; ++p) comp_best[p] = EdgeKey{};
-        for (std::size_t p = 0; p < n; ++p) {
-            const std::size_t r = tree.index(p);
-            for (std::size_t t = 0; t < k; ++t) {
-                const std::size_t q = pos_of_row[knn_idx[r * k + t]];
-                if (comp[q] == comp[p]) continue;
-                const EdgeKey e = EdgeKey::make(mrd(p, q, knn_dist[r * k + t]), row[p], row[q]);
-                if (e < comp_best[static_cast<std::size_t>(comp[p])]) comp_best[static_cast<std::size_t>(comp[p])] = e;
+        // k-NN candidates per point (parallel), then the per-component upper bound.
+        musiclab::parallelize(workers, n, [&](int, std::size_t start, std::size_t len) {
+            for (std::size_t p = start; p < start + len; ++p) {
+                cand[p] = EdgeKey{};
+                settled[p] = 0;
+                if (inside[p]) continue;
+                bool all_inside = true;
+                for (std::size_t t = 0; t < k; ++t) {
+                    const std::size_t q = nb[p * k + t];
+                    if (comp[q] == comp[p]) continue;
+                    all_inside = false;
+                    const EdgeKey e = EdgeKey::make(mrd(p, q, nbd[p * k + t]), row[p], row[q]);
+                    if (e < cand[p]) cand[p] = e;
+                }
+                inside[p] = all_inside ? 1 : 0;
+                double outside = nbd[p * k + k - 1];
+                if (alpha != 1.0) outside /= alpha;
+                settled[p] = cand[p].w < std::max(core[p], outside) ? 1 : 0;
             }
-        }
-        // Per point: the best edge to another component, pruned by the component's bound.
-        musiclab::parallelize(threads, n, [&](int, std::size_t start, std::size_t len) {
+        });
+        for (std::size_t c = 0; c < n; ++c) comp_best[c] = EdgeKey{};
+        for (std::size_t p = 0; p < n; ++p)
+            if (cand[p] < comp_best[static_cast<std::size_t>(comp[p])]) comp_best[static_cast<std::size_t>(comp[p])] = cand[p];
+        // k-d tree search for the rest, pruned by the component's bound, which each worker
+        // tightens as it goes (pruning is strict, so the per-component minimum does not depend
+        // on the split into workers).
+        musiclab::parallelize(workers, n, [&](int worker, std::size_t start, std::size_t len) {
+            std::vector<EdgeKey>& lbest = local[static_cast<std::size_t>(worker)];
+            lbest = comp_best;
             std::vector<std::size_t> stack;
             for (std::size_t p = start; p < start + len; ++p) {
+                if (settled[p]) continue;
                 const std::int64_t c = comp[p];
-                EdgeKey best = comp_best[static_cast<std::size_t>(c)];
-                best.a = -1;
-                EdgeKey found{};
-                if (core[p] > best.w) {
-                    point_best[p] = found;
-                    continue;
-                }
-                const double* q = tree.point(p);
+                EdgeKey& best = lbest[static_cast<std::size_t>(c)];
                 const double cp = core[p];
+                if (cp > best.w || point_lb[p] > best.w) continue;
+                const double* q = tree.point(p);
+                const EdgeKey before = best;
                 stack.clear();
                 stack.push_back(0);
                 while (!stack.empty()) {
                     const std::size_t v = stack.back();
                     stack.pop_back();
-                    if (node_comp[v] == c) continue;
-                    if (node_min_core[v] > best.w) continue;
+                    if (node_comp[v] == c || node_min_core[v] > best.w) continue;
                     double lb = Metric::to_distance(Metric::box_reduced(q, tree.lower(v), tree.upper(v), dim));
                     if (alpha != 1.0) lb /= alpha;
                     if (lb > best.w) continue;
@@ -378,14 +416,11 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
                             const double w = std::max(d, std::max(cp, core[s]));
                             if (w > best.w) continue;
                             const EdgeKey e = EdgeKey::make(w, row[p], row[s]);
-                            if (e < best) {
-                                best = e;
-                                found = e;
-                            }
+                            if (e < best) best = e;
                         }
                         continue;
                     }
-                    // push the farther child first so the nearer is searched first
+                    // push the farther child first so that the nearer one is searched first
                     const auto l = static_cast<std::size_t>(nd.left), r = static_cast<std::size_t>(nd.right);
                     const double dl = Metric::box_reduced(q, tree.lower(l), tree.upper(l), dim);
                     const double dr = Metric::box_reduced(q, tree.lower(r), tree.upper(r), dim);
@@ -397,12 +432,13 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
                         stack.push_back(r);
                     }
                 }
-                point_best[p] = found;
+                // found an edge: it is p's minimum; else p's minimum is >= the bound it had
+                point_lb[p] = best < before ? best.w : before.w;
             }
         });
-        for (std::size_t p = 0; p < n; ++p)
-            if (point_best[p].a >= 0 && point_best[p] < comp_best[static_cast<std::size_t>(comp[p])])
-                comp_best[static_cast<std::size_t>(comp[p])] = point_best[p];
+        for (int w = 0; w < workers; ++w)
+            for (std::size_t c = 0; c < local[static_cast<std::size_t>(w)].size(); ++c)
+                if (local[static_cast<std::size_t>(w)][c] < comp_best[c]) comp_best[c] = local[static_cast<std::size_t>(w)][c];
         std::size_t added = 0;
         for (std::size_t c = 0; c < n; ++c) {
             if (comp[c] != static_cast<std::int64_t>(c)) continue;
