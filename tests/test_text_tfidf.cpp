@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -389,4 +390,54 @@ TEST_CASE("tfidf results do not depend on the thread count") {
     o.num_threads = 4;
     const auto e = musiclab::test::parse_error_of([&] { (void)musiclab::text::fit_tfidf(bad, o); });
     CHECK(e.line() == 21);
+}
+
+TEST_CASE("tfidf word n-gram ranges give every n-gram and agree with transform") {
+    // Fitting with ngram_max >= 2 counts n-grams as (prefix, token) id chains; transform() builds
+    // the joined strings. Both must see the same terms: the vocabulary equals a brute-force
+    // enumeration, and transform() of the training documents equals fit_transform() bit for bit.
+    MUSICLAB_REQUIRE_PATH(tfidf_reference() / "titles/docs.jsonl");
+    const auto docs = read_docs(tfidf_reference() / "titles/docs.jsonl");
+    TfidfOptions o;
+    o.tokenizer = [](std::string_view s, std::vector<std::string>& out) {  // split on ' '
+        std::size_t b = 0;
+        while (b <= s.size()) {
+            const std::size_t e = std::min(s.find(' ', b), s.size());
+            if (e > b) out.emplace_back(s.substr(b, e - b));
+            b = e + 1;
+        }
+    };
+    for (const auto& [lo, hi] : {std::pair<std::size_t, std::size_t>{1, 3}, {2, 2}, {2, 3}, {3, 3}}) {
+        CAPTURE(lo);
+        CAPTURE(hi);
+        o.ngram_min = lo;
+        o.ngram_max = hi;
+        std::set<std::string> expected;
+        std::vector<std::string> tokens;
+        for (const auto& d : docs) {
+            std::string lower = d;
+            for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (std::any_of(d.begin(), d.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) continue;
+            tokens.clear();
+            o.tokenizer(lower, tokens);
+            for (std::size_t k = lo; k <= hi; ++k)
+                for (std::size_t i = 0; i + k <= tokens.size(); ++i) {
+                    std::string g = tokens[i];
+                    for (std::size_t j = 1; j < k; ++j) (g += ' ') += tokens[i + j];
+                    expected.insert(g);
+                }
+        }
+        std::vector<std::string> ascii;  // Python lower() equals tolower() on ASCII texts
+        for (const auto& d : docs)
+            if (std::none_of(d.begin(), d.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) ascii.push_back(d);
+        for (const int threads : {1, 2}) {
+            o.num_threads = threads;
+            auto [model, X] = musiclab::text::fit_transform_tfidf<double>(ascii, o);
+            CHECK(model.terms() == std::vector<std::string>(expected.begin(), expected.end()));
+            const auto Y = model.transform<double>(ascii);
+            REQUIRE(Y.nonZeros() == X.nonZeros());
+            CHECK(std::equal(X.innerIndexPtr(), X.innerIndexPtr() + X.nonZeros(), Y.innerIndexPtr()));
+            CHECK(std::equal(X.valuePtr(), X.valuePtr() + X.nonZeros(), Y.valuePtr()));
+        }
+    }
 }

@@ -151,9 +151,18 @@ private:
 
     template <class Scalar, class Docs>
     friend std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transform_tfidf(const Docs&, const TfidfOptions&);
+    // tf-idf of a raw count in a column of the given idf (before row normalisation).
+    double weight(double count, double idf) const noexcept {
+        double v = opts_.binary ? 1.0 : count;
+        if (opts_.sublinear_tf) v = std::log(v) + 1.0;
+        if (opts_.use_idf) v *= idf;
+        return v;
+    }
+    // The matrix of (column, value) rows: values are raw counts, or tf-idf already when `weighted`.
     template <class Scalar>
     Eigen::SparseMatrix<Scalar, Eigen::RowMajor> weigh(const std::vector<std::size_t>& row_ptr,
-                                                       std::vector<std::pair<std::size_t, double>>& entries) const;
+                                                       std::vector<std::pair<std::size_t, double>>& entries,
+                                                       bool weighted) const;
 };
 
 /// Fits the vocabulary and idf (scikit-learn's fit). Same errors as fit_transform_tfidf.
@@ -207,6 +216,8 @@ struct Scratch {
     std::vector<std::string_view> tokens;
     std::vector<std::string> hook_tokens;
     std::vector<std::size_t> offsets;  // code-point starts (+ end)
+    std::vector<std::uint32_t> token_ids, gram_ids;
+    std::vector<std::uint64_t> hashes;
 };
 
 /// Byte offsets of the code points of s, plus s.size().
@@ -217,12 +228,10 @@ inline void code_point_offsets(std::string_view s, std::vector<std::size_t>& off
     off.push_back(s.size());
 }
 
-/// Calls emit(term) for every term of the valid UTF-8 document `doc` as scikit-learn's analyzer
-/// would produce it (with repetitions; order irrelevant).
-template <class Emit>
-void analyze(std::string_view doc, const musiclab::text::TfidfOptions& o, Scratch& sc, Emit&& emit) {
+/// The document as the analyzers see it: lowercased and accent-stripped as configured (may point
+/// into sc).
+inline std::string_view preprocess(std::string_view doc, const musiclab::text::TfidfOptions& o, Scratch& sc) {
     using musiclab::text::StripAccents;
-    using musiclab::text::TfidfAnalyzer;
     std::string_view text = doc;
     if (o.lowercase) {
         sc.lower.clear();
@@ -240,37 +249,52 @@ void analyze(std::string_view doc, const musiclab::text::TfidfOptions& o, Scratc
         nfkd_filter(text, sc.stripped, [](char32_t c) { return c < 0x80; });
         text = sc.stripped;
     }
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    return text;
+}
+
+/// The word analyzer's tokens of the preprocessed text, into sc.tokens: the tokenizer hook's, or
+/// the maximal runs of at least two `\w` code points ((?u)\b\w\w+\b); stop words removed.
+inline void word_tokens(std::string_view text, const musiclab::text::TfidfOptions& o, Scratch& sc) {
+    sc.tokens.clear();
+    if (o.tokenizer) {
+        sc.hook_tokens.clear();
+        o.tokenizer(text, sc.hook_tokens);
+        for (const auto& t : sc.hook_tokens) sc.tokens.emplace_back(t);
+    } else {
+        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+        const std::size_t n = text.size();
+        std::size_t i = 0;
+        while (i < n) {
+            std::size_t len = 1;
+            const char32_t c = p[i] < 0x80 ? char32_t(p[i]) : pu::decode(p + i, len);
+            if (!is_word_char(c)) { i += len; continue; }
+            const std::size_t start = i;
+            std::size_t cps = 0;
+            while (i < n) {
+                std::size_t l2 = 1;
+                const char32_t d = p[i] < 0x80 ? char32_t(p[i]) : pu::decode(p + i, l2);
+                if (!is_word_char(d)) break;
+                i += l2;
+                ++cps;
+            }
+            if (cps >= 2) sc.tokens.push_back(text.substr(start, i - start));
+        }
+    }
+    if (o.stop_words == musiclab::text::StopWords::english)
+        std::erase_if(sc.tokens, [](std::string_view t) { return is_english_stop_word(t); });
+}
+
+/// Calls emit(term) for every term of the valid UTF-8 document `doc` as scikit-learn's analyzer
+/// would produce it (with repetitions; order irrelevant).
+template <class Emit>
+void analyze(std::string_view doc, const musiclab::text::TfidfOptions& o, Scratch& sc, Emit&& emit) {
+    using musiclab::text::TfidfAnalyzer;
+    const std::string_view text = preprocess(doc, o, sc);
     const std::size_t n = text.size();
     const std::size_t lo = o.ngram_min, hi = o.ngram_max;
 
     if (o.analyzer == TfidfAnalyzer::word) {
-        sc.tokens.clear();
-        if (o.tokenizer) {
-            sc.hook_tokens.clear();
-            o.tokenizer(text, sc.hook_tokens);
-            for (const auto& t : sc.hook_tokens) sc.tokens.emplace_back(t);
-        } else {
-            // (?u)\b\w\w+\b: maximal runs of \w of at least two code points.
-            std::size_t i = 0;
-            while (i < n) {
-                std::size_t len = 1;
-                const char32_t c = p[i] < 0x80 ? char32_t(p[i]) : pu::decode(p + i, len);
-                if (!is_word_char(c)) { i += len; continue; }
-                const std::size_t start = i;
-                std::size_t cps = 0;
-                while (i < n) {
-                    std::size_t l2 = 1;
-                    const char32_t d = p[i] < 0x80 ? char32_t(p[i]) : pu::decode(p + i, l2);
-                    if (!is_word_char(d)) break;
-                    i += l2;
-                    ++cps;
-                }
-                if (cps >= 2) sc.tokens.push_back(text.substr(start, i - start));
-            }
-        }
-        if (o.stop_words == musiclab::text::StopWords::english)
-            std::erase_if(sc.tokens, [](std::string_view t) { return is_english_stop_word(t); });
+        word_tokens(text, o, sc);
         const std::size_t m = sc.tokens.size();
         for (std::size_t k = lo; k <= hi && k <= m; ++k) {
             for (std::size_t i = 0; i + k <= m; ++i) {
@@ -287,6 +311,7 @@ void analyze(std::string_view doc, const musiclab::text::TfidfOptions& o, Scratc
     }
 
     // Character analyzers: runs of 2+ Python whitespace become one ' ' (re.sub(r"\s\s+", " ")).
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     sc.norm.clear();
     for (std::size_t i = 0; i < n;) {
         std::size_t len = 1;
@@ -347,6 +372,35 @@ void analyze(std::string_view doc, const musiclab::text::TfidfOptions& o, Scratc
     }
 }
 
+/// The ids of `names` in byte-wise (Python code-point) order of their terms. Compares the first
+/// 16 bytes as two big-endian integers (zero-padded) and the whole strings only when those are
+/// equal.
+inline std::vector<std::size_t> sorted_ids(const TermList& names) {
+    struct Key {
+        std::uint64_t head, next;
+        std::size_t id;
+    };
+    auto big_endian = [](std::string_view t, std::size_t from) {
+        std::uint64_t v = 0;
+        for (std::size_t i = from; i < from + 8; ++i) v = (v << 8) | (i < t.size() ? static_cast<unsigned char>(t[i]) : 0u);
+        return v;
+    };
+    const std::size_t m = names.size();
+    std::vector<Key> keys(m);
+    for (std::size_t i = 0; i < m; ++i) {
+        const std::string_view t = names.term(i);
+        keys[i] = {big_endian(t, 0), big_endian(t, 8), i};
+    }
+    std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+        if (a.head != b.head) return a.head < b.head;
+        if (a.next != b.next) return a.next < b.next;
+        return names.term(a.id) < names.term(b.id);
+    });
+    std::vector<std::size_t> order(m);
+    for (std::size_t i = 0; i < m; ++i) order[i] = keys[i].id;
+    return order;
+}
+
 /// Throws parse_error when doc is not valid UTF-8 (line = 1-based document number).
 inline void check_utf8(std::string_view doc, std::size_t row) {
     const std::size_t bad = pu::first_invalid_utf8(doc);
@@ -375,22 +429,23 @@ struct Counts {
     std::vector<std::pair<std::size_t, double>> entries;
 };
 
-/// Analyses and counts docs on `threads` workers (contiguous ranges). With insert_into, terms are
-/// added to it (ids in first-seen order over the whole corpus, whatever the thread count);
-/// otherwise only terms already in `lookup` are counted. Throws the parse_error of the first
-/// invalid document.
-template <class Docs>
-Counts count_documents(const Docs& docs, const musiclab::text::TfidfOptions& o, const TermTable* lookup,
-                       TermTable* insert_into, int threads) {
-    const bool insert = insert_into != nullptr;
+/// Shared driver of the counting passes. Workers take contiguous document ranges; each checks
+/// UTF-8 and calls row(table, scratch, doc, cols), which appends the row's ids to cols (repeats
+/// allowed). Then, worker by worker in order, absorb(table, only_worker) returns the map from the
+/// worker's ids to the final ids, or an empty vector when the ids are final already. Throws the
+/// parse_error of the first invalid document.
+template <class Table, class Docs, class MakeTable, class Row, class Absorb>
+Counts count_rows(const Docs& docs, int threads, MakeTable make_table, Row row, Absorb absorb) {
     struct Part {
-        TermTable local;
+        Table local;
         std::vector<std::size_t> row_len;
         std::vector<std::pair<std::size_t, double>> entries;
         std::optional<musiclab::parse_error> error;
     };
     const std::size_t n = docs.size();
-    std::vector<Part> parts(static_cast<std::size_t>(std::max(threads, 1)));
+    std::vector<Part> parts;
+    parts.reserve(static_cast<std::size_t>(std::max(threads, 1)));
+    for (int w = 0; w < std::max(threads, 1); ++w) parts.push_back(Part{make_table(), {}, {}, std::nullopt});
     musiclab::parallelize(threads, n, [&](int w, std::size_t start, std::size_t length) {
         Part& part = parts[static_cast<std::size_t>(w)];
         Scratch sc;
@@ -404,14 +459,7 @@ Counts count_documents(const Docs& docs, const musiclab::text::TfidfOptions& o, 
                 return;
             }
             cols.clear();
-            analyze(doc, o, sc, [&](std::string_view term) {
-                if (insert) {
-                    cols.push_back(part.local.insert(term));
-                } else {
-                    const std::uint32_t id = lookup->find(term);
-                    if (id != TermTable::npos) cols.push_back(id);
-                }
-            });
+            row(part.local, sc, doc, cols);
             std::sort(cols.begin(), cols.end());
             const std::size_t before = part.entries.size();
             for (std::size_t k = 0; k < cols.size();) {
@@ -431,31 +479,109 @@ Counts count_documents(const Docs& docs, const musiclab::text::TfidfOptions& o, 
     std::size_t total = 0;
     for (const Part& part : parts) total += part.entries.size();
     out.entries.reserve(total);
-    std::vector<std::uint32_t> map;
     for (Part& part : parts) {
-        if (insert && insert_into->size() == 0 && parts.size() == 1) {
-            *insert_into = std::move(part.local);  // ids are already the global first-seen ids
-            for (const std::size_t len : part.row_len) out.row_ptr.push_back(out.row_ptr.back() + len);
-            out.entries = std::move(part.entries);
-            return out;
-        }
-        if (insert) {
-            insert_into->reserve(insert_into->size() + part.local.size());
-            map.resize(part.local.size());
-            for (std::size_t id = 0; id < map.size(); ++id) map[id] = insert_into->insert(part.local.term(id));
+        const std::vector<std::uint32_t> map = absorb(part.local, parts.size() == 1);
+        if (!map.empty())
             for (auto& e : part.entries) e.first = map[e.first];
-        }
         std::size_t k = 0;
         for (const std::size_t len : part.row_len) {
-            if (insert) std::sort(part.entries.begin() + static_cast<std::ptrdiff_t>(k),
-                                                 part.entries.begin() + static_cast<std::ptrdiff_t>(k + len));
+            if (!map.empty())
+                std::sort(part.entries.begin() + static_cast<std::ptrdiff_t>(k),
+                          part.entries.begin() + static_cast<std::ptrdiff_t>(k + len));
             k += len;
             out.row_ptr.push_back(out.row_ptr.back() + len);
         }
-        out.entries.insert(out.entries.end(), part.entries.begin(), part.entries.end());
-        part = Part{};
+        if (parts.size() == 1) {
+            out.entries = std::move(part.entries);
+        } else {
+            out.entries.insert(out.entries.end(), part.entries.begin(), part.entries.end());
+        }
+        part = Part{make_table(), {}, {}, std::nullopt};
     }
     return out;
+}
+
+/// Analyses and counts docs on `threads` workers (contiguous ranges). With insert_into, terms are
+/// added to it (ids in first-seen order over the whole corpus, whatever the thread count);
+/// otherwise only terms already in `lookup` are counted. Throws the parse_error of the first
+/// invalid document.
+template <class Docs>
+Counts count_documents(const Docs& docs, const musiclab::text::TfidfOptions& o, const TermTable* lookup,
+                       TermTable* insert_into, int threads) {
+    const bool insert = insert_into != nullptr;
+    return count_rows<TermTable>(
+        docs, threads, [] { return TermTable{}; },
+        [&](TermTable& local, Scratch& sc, std::string_view doc, std::vector<std::uint32_t>& cols) {
+            analyze(doc, o, sc, [&](std::string_view term) {
+                if (insert) {
+                    cols.push_back(local.insert(term));
+                } else {
+                    const std::uint32_t id = lookup->find(term);
+                    if (id != TermTable::npos) cols.push_back(id);
+                }
+            });
+        },
+        [&](TermTable& local, bool only) -> std::vector<std::uint32_t> {
+            if (!insert) return {};
+            if (only && insert_into->size() == 0) {
+                *insert_into = std::move(local);  // ids are already the global first-seen ids
+                return {};
+            }
+            insert_into->reserve(insert_into->size() + local.size());
+            std::vector<std::uint32_t> map(local.size());
+            for (std::size_t id = 0; id < map.size(); ++id) map[id] = insert_into->insert(local.term(id));
+            if (map.empty()) map.push_back(0);  // a non-empty map means "remap" (no entries to remap)
+            return map;
+        });
+}
+
+/// The word analyzer's counts when fitting with ngram_max >= 2 and no given vocabulary: like
+/// count_documents with insert_into, but n-grams are looked up as (prefix, token) id chains in
+/// `grams` (term ids in first-seen order over the whole corpus, whatever the thread count).
+template <class Docs>
+Counts count_word_grams(const Docs& docs, const musiclab::text::TfidfOptions& o, GramTable& grams, int threads) {
+    const std::size_t lo = o.ngram_min, hi = o.ngram_max;
+    return count_rows<GramTable>(
+        docs, threads, [&] { return GramTable(lo, hi); },
+        [&](GramTable& local, Scratch& sc, std::string_view doc, std::vector<std::uint32_t>& cols) {
+            word_tokens(preprocess(doc, o, sc), o, sc);
+            // Level by level (all 1-grams, then all 2-grams, ...), each level's table slots
+            // prefetched before its lookups: the tables are larger than the cache.
+            const std::size_t m = sc.tokens.size();
+            auto& hashes = sc.hashes;
+            auto& toks = sc.token_ids;
+            auto& g = sc.gram_ids;
+            hashes.resize(m);
+            toks.resize(m);
+            g.resize(m);
+            for (std::size_t i = 0; i < m; ++i) {
+                hashes[i] = hash_bytes(sc.tokens[i]);
+                local.prefetch_token(hashes[i]);
+            }
+            for (std::size_t i = 0; i < m; ++i) toks[i] = local.token(sc.tokens[i], hashes[i]);
+            for (std::size_t i = 0; i < m; ++i) {
+                const auto r = local.unigram(toks[i]);
+                g[i] = r.gram;
+                if (lo == 1) cols.push_back(r.term);
+            }
+            for (std::size_t k = 2; k <= hi && k <= m; ++k) {
+                for (std::size_t i = 0; i + k <= m; ++i) local.prefetch_extend(g[i], toks[i + k - 1]);
+                for (std::size_t i = 0; i + k <= m; ++i) {
+                    const auto r = local.extend(g[i], toks[i + k - 1]);
+                    g[i] = r.gram;
+                    if (k >= lo) cols.push_back(r.term);
+                }
+            }
+        },
+        [&](GramTable& local, bool only) -> std::vector<std::uint32_t> {
+            if (only && grams.size() == 0) {
+                grams = std::move(local);
+                return {};
+            }
+            std::vector<std::uint32_t> map = grams.absorb(local);
+            if (map.empty()) map.push_back(0);
+            return map;
+        });
 }
 
 }  // namespace musiclab::detail::tfidf
@@ -464,7 +590,8 @@ namespace musiclab::text {
 
 template <class Scalar>
 Eigen::SparseMatrix<Scalar, Eigen::RowMajor> TfidfModel::weigh(const std::vector<std::size_t>& row_ptr,
-                                                               std::vector<std::pair<std::size_t, double>>& entries) const {
+                                                               std::vector<std::pair<std::size_t, double>>& entries,
+                                                               bool weighted) const {
     const std::size_t rows = row_ptr.size() - 1;
     if (entries.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
         throw musiclab::error("tfidf: more than 2^31-1 non-zeros");
@@ -480,9 +607,7 @@ Eigen::SparseMatrix<Scalar, Eigen::RowMajor> TfidfModel::weigh(const std::vector
             std::sort(entries.begin() + static_cast<std::ptrdiff_t>(b), entries.begin() + static_cast<std::ptrdiff_t>(e));
             double sum = 0.0;
             for (std::size_t k = b; k < e; ++k) {
-                double v = opts_.binary ? 1.0 : entries[k].second;
-                if (opts_.sublinear_tf) v = std::log(v) + 1.0;
-                if (opts_.use_idf) v *= idf_[entries[k].first];
+                const double v = weighted ? entries[k].second : weight(entries[k].second, idf_[entries[k].first]);
                 entries[k].second = v;
                 if (opts_.norm == TfidfNorm::l2) sum += v * v;
                 else if (opts_.norm == TfidfNorm::l1) sum += std::abs(v);
@@ -505,7 +630,7 @@ template <class Scalar, class Docs>
 Eigen::SparseMatrix<Scalar, Eigen::RowMajor> TfidfModel::transform(const Docs& docs) const {
     namespace dt = musiclab::detail::tfidf;
     auto counts = dt::count_documents(docs, opts_, &index_, nullptr, musiclab::resolve_threads(opts_.num_threads));
-    return weigh<Scalar>(counts.row_ptr, counts.entries);
+    return weigh<Scalar>(counts.row_ptr, counts.entries, false);
 }
 
 template <class Scalar, class Docs>
@@ -527,10 +652,20 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
         }
     }
     const int threads = musiclab::resolve_threads(opts.num_threads);
-    auto counts = dt::count_documents(docs, opts, &ids, fixed ? nullptr : &ids, threads);
+    dt::Counts counts;
+    dt::TermList gram_terms;  // the provisional terms when counted as n-gram chains
+    const bool chains = !fixed && opts.analyzer == TfidfAnalyzer::word && opts.ngram_max >= 2;
+    if (chains) {
+        dt::GramTable grams(opts.ngram_min, opts.ngram_max);
+        counts = dt::count_word_grams(docs, opts, grams, threads);
+        gram_terms = grams.terms();
+    } else {
+        counts = dt::count_documents(docs, opts, &ids, fixed ? nullptr : &ids, threads);
+    }
+    const dt::TermList& names = chains ? gram_terms : ids.terms();
     auto& row_ptr = counts.row_ptr;
     auto& entries = counts.entries;
-    const std::size_t m = ids.size();
+    const std::size_t m = names.size();
     if (m == 0) throw musiclab::error("tfidf: empty vocabulary; the documents are empty or contain only stop words");
 
     // Document frequency and total count (after binary, as sklearn) per provisional id.
@@ -548,11 +683,7 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
         model.terms_ = *opts.vocabulary;
         model.index_ = std::move(ids);
     } else {
-        std::vector<std::size_t> order(m);
-        for (std::size_t i = 0; i < m; ++i) order[i] = i;
-        std::vector<std::string_view> views(m);
-        for (std::size_t i = 0; i < m; ++i) views[i] = ids.term(i);
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return views[a] < views[b]; });
+        const std::vector<std::size_t> order = dt::sorted_ids(names);
         const double nd = static_cast<double>(n);
         const double high = opts.max_df.proportion ? opts.max_df.value * nd : opts.max_df.value;
         const double low = opts.min_df.proportion ? opts.min_df.value * nd : opts.min_df.value;
@@ -578,13 +709,12 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
         model.terms_.reserve(kept.size());
         for (std::size_t j = 0; j < kept.size(); ++j) {
             remap[kept[j]] = j;
-            model.terms_.emplace_back(ids.term(kept[j]));
+            model.terms_.emplace_back(names.term(kept[j]));
         }
     }
     const std::size_t v = model.terms_.size();
     if (!fixed) {
-        model.index_.reserve(v);
-        for (std::size_t j = 0; j < v; ++j) model.index_.insert(model.terms_[j]);
+        model.index_.append_distinct(model.terms_);
     }
 
     // idf
@@ -598,20 +728,27 @@ std::pair<TfidfModel, Eigen::SparseMatrix<Scalar, Eigen::RowMajor>> fit_transfor
         }
     }
 
-    // Remap the counts to final columns, dropping pruned terms.
+    // Remap the counts to final columns and tf-idf values, dropping pruned terms (one lookup
+    // per entry in a table by provisional id: the ids are scattered, the table is large).
+    struct Target {
+        std::size_t column;
+        double idf;
+    };
+    std::vector<Target> target(m);
+    for (std::size_t i = 0; i < m; ++i) target[i] = {remap[i], remap[i] == npos ? 0.0 : model.idf_[remap[i]]};
     std::size_t w = 0;
     std::size_t b = 0;
     for (std::size_t r = 0; r < n; ++r) {
         const std::size_t e = row_ptr[r + 1];
         for (std::size_t k = b; k < e; ++k) {
-            const std::size_t c = remap[entries[k].first];
-            if (c != npos) entries[w++] = {c, entries[k].second};
+            const Target t = target[entries[k].first];
+            if (t.column != npos) entries[w++] = {t.column, model.weight(entries[k].second, t.idf)};
         }
         b = e;
         row_ptr[r + 1] = w;
     }
     entries.resize(w);
-    auto X = model.template weigh<Scalar>(row_ptr, entries);
+    auto X = model.template weigh<Scalar>(row_ptr, entries, true);
     return {std::move(model), std::move(X)};
 }
 
