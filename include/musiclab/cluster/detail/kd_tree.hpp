@@ -47,6 +47,14 @@ struct EuclideanDistance {
             }
             return d;
         }
+        return wide_reduced(a, b, dim);
+    }
+    /// Four-lane sum of squares for dim >= 16; an AVX2 clone is picked at load time where the CPU
+    /// has it (no FMA: both clones round identically).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+    __attribute__((target_clones("avx2", "default"), noinline))
+#endif
+    static double wide_reduced(const double* a, const double* b, std::size_t dim) noexcept {
         double s[4] = {0.0, 0.0, 0.0, 0.0};
         std::size_t j = 0;
         for (; j + 4 <= dim; j += 4)

@@ -223,10 +223,16 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
             for (std::size_t t = start; t < start + len; ++t) {
                 const std::size_t j = remaining[t];
                 const double right = cur[j];
+                const double cj = core[j];
+                if (cc >= right || cj >= right) {
+                    // the reference keeps `right` here whatever the distance (max(cc, cj, d) is
+                    // not below it): skip computing d
+                    if (right < b.value) b = Best{right, src[j], t, true};
+                    continue;
+                }
                 double left = Metric::to_distance(Metric::reduced(xc, x.row(j), x.dim));
                 if (alpha != 1.0) left /= alpha;
-                const double cj = core[j];
-                if (cc > right || cj > right || left > right) {
+                if (left > right) {
                     if (right < b.value) b = Best{right, src[j], t, true};
                     continue;
                 }
