@@ -363,6 +363,57 @@ TEST_CASE("hdbscan results do not depend on the thread count") {
     }
 }
 
+TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force core distances") {
+    // 2000 x 50 takes the automatic high-dimension path (brute-force k-NN, dense Prim with the
+    // scan split across workers). Two workers must give the one-worker result exactly, and
+    // Boruvka over the k-d tree must find a tree of the same weights (the weight multiset of a
+    // minimum spanning tree is unique).
+    const std::size_t n = 2000, dim = 50;
+    musiclab::Rng rng(7);
+    std::vector<double> x(n * dim);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < dim; ++j) x[i * dim + j] = static_cast<double>(i % 4) * 3.0 + rng.normal();
+    HdbscanOptions o;
+    o.min_cluster_size = 20;
+    o.num_threads = 1;
+    const auto a = musiclab::cluster::fit_hdbscan(x, n, dim, o);
+    o.num_threads = 2;
+    const auto b = musiclab::cluster::fit_hdbscan(x, n, dim, o);
+    CHECK(a.labels == b.labels);
+    CHECK(a.core_distances == b.core_distances);
+    REQUIRE(a.minimum_spanning_tree.size() == b.minimum_spanning_tree.size());
+    bool same = true;
+    for (std::size_t i = 0; i < a.minimum_spanning_tree.size(); ++i)
+        same = same && a.minimum_spanning_tree[i].a == b.minimum_spanning_tree[i].a &&
+               a.minimum_spanning_tree[i].b == b.minimum_spanning_tree[i].b &&
+               a.minimum_spanning_tree[i].weight == b.minimum_spanning_tree[i].weight;
+    CHECK(same);
+    // the split scan itself (forced on for every step, first 600 points): the sequential
+    // scan's edges exactly
+    const musiclab::detail::Points pts{x.data(), 600, dim};
+    const auto e1 = musiclab::detail::prim_mst<musiclab::detail::EuclideanDistance>(pts, a.core_distances, 1.0, 1);
+    const auto e2 = musiclab::detail::prim_mst<musiclab::detail::EuclideanDistance>(pts, a.core_distances, 1.0, 2, 0);
+    REQUIRE(e1.size() == e2.size());
+    bool same_split = true;
+    for (std::size_t i = 0; i < e1.size(); ++i)
+        same_split = same_split && e1[i].a == e2[i].a && e1[i].b == e2[i].b && e1[i].weight == e2[i].weight;
+    CHECK(same_split);
+    o.mst_algorithm = MstAlgorithm::boruvka_kdtree;
+    const auto c = musiclab::cluster::fit_hdbscan(x, n, dim, o);
+    std::vector<double> wa, wc;
+    for (const auto& e : a.minimum_spanning_tree) wa.push_back(e.weight);
+    for (const auto& e : c.minimum_spanning_tree) wc.push_back(e.weight);
+    std::sort(wa.begin(), wa.end());
+    std::sort(wc.begin(), wc.end());
+    REQUIRE(wa.size() == wc.size());
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < wa.size(); ++i)
+        if (!rel_close(wa[i], wc[i], 1e-12)) ++bad;
+    CHECK(bad == 0);
+    // four well-separated groups of 500 points
+    CHECK(musiclab::metrics::adjusted_rand_score(a.labels, c.labels) > 0.99);
+}
+
 TEST_CASE("hdbscan hand-worked: two groups on a line") {
     // Points 0,1,2,3 at x = 0,1,2,3 and 4,5,6,7 at x = 10,11,12,13; min_samples = 1 means the
     // core distance of every point is 1 (its nearest other point), so the MST has six edges of

@@ -196,7 +196,8 @@ void knn_all_brute(const Points& x, std::size_t k, int threads, std::vector<doub
 /// With threads > 1 each step's scan is split into contiguous ranges whose (distance, position)
 /// minima are combined in order: the same result as the sequential scan.
 template <class Metric>
-std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double>& core, double alpha, int threads = 1) {
+std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double>& core, double alpha, int threads = 1,
+                                       std::size_t min_parallel_work = 262144) {
     const std::size_t n = x.n;
     std::vector<cluster::MstEdge> out;
     if (n < 2) return out;
@@ -211,8 +212,7 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
         std::size_t pos = 0;
         bool any = false;
     };
-    // Parallel scans only pay for long rows.
-    const int workers = (threads > 1 && n * x.dim >= 200000) ? threads : 1;
+    const int workers = std::max(threads, 1);
     std::vector<Best> partial(static_cast<std::size_t>(std::max(workers, 1)));
     std::size_t current = 0;
     for (std::size_t step = 1; step < n; ++step) {
@@ -252,7 +252,9 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
             partial[static_cast<std::size_t>(worker)] = b;
         };
         for (auto& b : partial) b = Best{};
-        if (workers > 1 && remaining.size() >= 256)
+        // A step's scan is split only when it is long: each split costs a synchronisation,
+        // which on a busy machine can cost far more than the scan.
+        if (workers > 1 && remaining.size() * x.dim >= min_parallel_work)
             musiclab::parallelize(workers, remaining.size(), scan);
         else
             scan(0, 0, remaining.size());
