@@ -575,6 +575,7 @@ TEST_CASE("hdbscan all points identical: documented result") {
         for (const auto& e : m.minimum_spanning_tree) CHECK(e.weight == 0.0);
         for (const auto& r : m.condensed_tree) CHECK(std::isinf(r.lambda));
         for (const double g : m.outlier_scores) CHECK(g == 0.0);
+        CHECK(m.labels == std::vector<int>(20, -1));
         o.allow_single_cluster = true;
         const auto s = musiclab::cluster::fit_hdbscan(x, 20, 3, o);
         CHECK(s.labels == std::vector<int>(20, 0));

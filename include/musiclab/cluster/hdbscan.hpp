@@ -12,14 +12,14 @@
 //     auto pred = model.approximate_predict(new_points, m);                // labels, probabilities
 //
 // Algorithms (HdbscanOptions::mst_algorithm):
-//  * boruvka_kdtree (automatic default): k-d tree k-NN core distances, then Boruvka over the
-//    k-d tree with a strict total order on edges (weight, smaller row, larger row): the MST is
-//    unique and the result does not depend on the thread count. Equal weights are merged in
-//    that order. O(n log n)-ish in low dimensions.
-//  * prims: hdbscan's algorithm='prims_kdtree' reproduced step for step (dense Prim from point 0
-//    with its scan order and comparisons, then numpy 1.24's argsort of the weights): with the
-//    same input it returns the reference's single-linkage tree and labels exactly.
-//    O(n^2 dim) time, O(n) memory. Single-threaded MST.
+//  * boruvka_kdtree (automatic when dim <= 16): Boruvka over the k-d tree with a strict total
+//    order on edges (weight, smaller row, larger row): the MST is unique and the result does not
+//    depend on the thread count. Equal weights are merged in that order. Points whose best edge
+//    is already in their k-NN list skip the tree search. About O(n log n) in low dimensions.
+//  * prims (automatic when dim > 16): hdbscan's algorithm='prims_kdtree' reproduced step for step
+//    (dense Prim from point 0 with its scan order and comparisons, then numpy 1.24's argsort of
+//    the weights): with the same input it returns the reference's single-linkage tree and labels
+//    exactly. O(n^2 dim) time, O(n) memory; long scans are split across workers (same result).
 // Core distances come from the k-d tree when dim <= 16, by brute force (exact) otherwise.
 //
 // Metrics: euclidean, manhattan (k-d tree in L1), cosine (1 - cos; computed as the Euclidean
