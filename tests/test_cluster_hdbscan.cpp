@@ -363,7 +363,7 @@ TEST_CASE("hdbscan results do not depend on the thread count") {
     }
 }
 
-TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force core distances") {
+TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force versus k-d tree core distances") {
     // 2000 x 50 takes the automatic high-dimension path (brute-force k-NN, dense Prim with the
     // scan split across workers). Two workers must give the one-worker result exactly, and
     // Boruvka over the k-d tree must find a tree of the same weights (the weight multiset of a
@@ -398,6 +398,22 @@ TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force core distance
     for (std::size_t i = 0; i < e1.size(); ++i)
         same_split = same_split && e1[i].a == e2[i].a && e1[i].b == e2[i].b && e1[i].weight == e2[i].weight;
     CHECK(same_split);
+    // brute-force and k-d tree k-NN give the same distances (the automatic choice between them
+    // only changes the speed)
+    {
+        const musiclab::detail::Points all{x.data(), n, dim};
+        const musiclab::detail::KdTree tree(x.data(), n, dim, 32);
+        std::vector<double> db, dt;
+        std::vector<std::size_t> ib, it;
+        musiclab::detail::knn_all_brute<musiclab::detail::EuclideanDistance>(all, 21, 2, db, ib);
+        musiclab::detail::knn_all_kdtree<musiclab::detail::EuclideanDistance>(tree, 21, 2, dt, it);
+        std::size_t differ = 0;
+        for (std::size_t p = 0; p < n; ++p)
+            for (std::size_t t = 0; t < 21; ++t)
+                if (dt[p * 21 + t] != db[tree.index(p) * 21 + t]) ++differ;
+        CHECK(differ == 0);
+        for (std::size_t i = 0; i < n; ++i) CHECK(a.core_distances[i] == db[i * 21 + 20]);
+    }
     o.mst_algorithm = MstAlgorithm::boruvka_kdtree;
     const auto c = musiclab::cluster::fit_hdbscan(x, n, dim, o);
     std::vector<double> wa, wc;

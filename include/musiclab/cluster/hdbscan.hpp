@@ -20,7 +20,9 @@
 //    (dense Prim from point 0 with its scan order and comparisons, then numpy 1.24's argsort of
 //    the weights): with the same input it returns the reference's single-linkage tree and labels
 //    exactly. O(n^2 dim) time, O(n) memory; long scans are split across workers (same result).
-// Core distances come from the k-d tree when dim <= 16, by brute force (exact) otherwise.
+// Core distances come from the k-d tree when dim <= 16; above, from the tree when 64 sample
+// queries show it scanning under a quarter of the points (clustered data), else by brute force.
+// Either way they are exact and identical.
 //
 // Metrics: euclidean, manhattan (k-d tree in L1), cosine (1 - cos; computed as the Euclidean
 // problem on unit rows, since |u - v|^2 / 2 = 1 - cos(u, v) is monotone in the distance; zero
@@ -109,7 +111,7 @@ private:
 };
 
 /// Core distances alone (distance to the min_samples-th nearest other point) of n row-major
-/// points; k-d tree for dim <= 16, brute force otherwise. Euclidean/manhattan/cosine.
+/// points; k-d tree or brute force as fit_hdbscan chooses. Euclidean/manhattan/cosine.
 inline std::vector<double> core_distances(const double* data, std::size_t n, std::size_t dim, int min_samples,
                                           Metric metric = Metric::euclidean, int num_threads = 1);
 
@@ -164,6 +166,26 @@ decltype(auto) with_metric(cluster::Metric m, F&& f) {
     return f(EuclideanDistance{});
 }
 
+/// Whether k-NN through the k-d tree beats brute force: always for dim <= 16; above, when 64
+/// evenly spaced sample queries scan on average fewer than a quarter of the points (clustered
+/// data). Both give the same distances, so this only decides the speed.
+inline bool tree_knn_pays(const KdTree& tree, std::size_t k, cluster::Metric metric) {
+    if (tree.dim() <= 16) return true;
+    const std::size_t n = tree.size();
+    const std::size_t samples = std::min<std::size_t>(64, n);
+    if (samples == 0) return true;
+    KnnHeap heap;
+    std::size_t scanned = 0;
+    with_metric(metric, [&](auto m) {
+        for (std::size_t s = 0; s < samples; ++s)
+            scanned += tree.knn_scan_count<decltype(m)>(tree.point(s * n / samples), k, heap);
+        return 0;
+    });
+    return scanned / samples < n / 4;
+}
+
+/// k-NN lists of every point (self included): by tree position (positions) with a tree, by input
+/// row (rows) without (brute force).
 inline void knn_all(const Points& x, const KdTree* tree, std::size_t k, cluster::Metric metric, int threads,
                     std::vector<double>& dist, std::vector<std::size_t>& idx) {
     with_metric(metric, [&](auto m) {
@@ -192,16 +214,14 @@ inline std::vector<double> core_distances(const double* data, std::size_t n, std
     const std::size_t k = static_cast<std::size_t>(min_samples) + 1;
     std::vector<double> dist;
     std::vector<std::size_t> idx;
-    if (dim <= 16) {
-        const musiclab::detail::KdTree tree(x.data(), n, dim, 32);
-        musiclab::detail::knn_all(pts, &tree, k, metric, threads, dist, idx);
-    } else {
-        musiclab::detail::knn_all(pts, nullptr, k, metric, threads, dist, idx);
-    }
+    const musiclab::detail::KdTree tree(x.data(), n, dim, 32);
+    const bool by_tree = musiclab::detail::tree_knn_pays(tree, k, metric);
+    musiclab::detail::knn_all(pts, by_tree ? &tree : nullptr, k, metric, threads, dist, idx);
     std::vector<double> core(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        core[i] = dist[i * k + k - 1];
-        if (metric == Metric::cosine) core[i] = musiclab::detail::cosine_from_unit_euclidean(core[i]);
+    for (std::size_t i = 0; i < n; ++i) {  // i = tree position (k-d tree) or row (brute force)
+        const std::size_t row = by_tree ? tree.index(i) : i;
+        core[row] = dist[i * k + k - 1];
+        if (metric == Metric::cosine) core[row] = musiclab::detail::cosine_from_unit_euclidean(core[row]);
     }
     return core;
 }
@@ -241,14 +261,16 @@ inline HdbscanModel fit_hdbscan(const double* data, std::size_t n, std::size_t d
     // is one, lets Boruvka settle most points from their list alone.
     const auto ms = static_cast<std::size_t>(min_samples);
     const std::size_t k = std::min(n, ms + 2);
-    std::vector<double> knn_dist;
-    std::vector<std::size_t> knn_idx;
-    musiclab::detail::knn_all(pts, dim <= 16 ? &model.tree_ : nullptr, k, tree_metric, threads, knn_dist, knn_idx);
+    std::vector<double> knn_dist;        // in tree order (k-d tree) or by row (brute force)
+    std::vector<std::size_t> knn_idx;    // tree positions or rows, likewise
+    const bool by_tree = musiclab::detail::tree_knn_pays(model.tree_, k, tree_metric);
+    musiclab::detail::knn_all(pts, by_tree ? &model.tree_ : nullptr, k, tree_metric, threads, knn_dist, knn_idx);
     std::vector<double> core(n);
     model.pred_core_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        core[i] = knn_dist[i * k + ms];
-        model.pred_core_[i] = knn_dist[i * k + ms - 1];
+        const std::size_t row = by_tree ? model.tree_.index(i) : i;
+        core[row] = knn_dist[i * k + ms];
+        model.pred_core_[row] = knn_dist[i * k + ms - 1];
     }
 
     const MstAlgorithm algo = opts.mst_algorithm != MstAlgorithm::automatic ? opts.mst_algorithm
@@ -258,8 +280,21 @@ inline HdbscanModel fit_hdbscan(const double* data, std::size_t n, std::size_t d
     if (algo == MstAlgorithm::prims) {
         edges = musiclab::detail::with_metric(tree_metric, [&](auto m) { return musiclab::detail::prim_mst<decltype(m)>(pts, core, alpha, threads); });
     } else {
+        if (!by_tree) {  // brute-force lists by row -> tree order
+            std::vector<std::size_t> pos_of_row(n);
+            for (std::size_t p = 0; p < n; ++p) pos_of_row[model.tree_.index(p)] = p;
+            std::vector<double> d2(n * k);
+            std::vector<std::size_t> p2(n * k);
+            for (std::size_t p = 0; p < n; ++p)
+                for (std::size_t t = 0; t < k; ++t) {
+                    d2[p * k + t] = knn_dist[model.tree_.index(p) * k + t];
+                    p2[p * k + t] = pos_of_row[knn_idx[model.tree_.index(p) * k + t]];
+                }
+            knn_dist.swap(d2);
+            knn_idx.swap(p2);
+        }
         edges = musiclab::detail::with_metric(tree_metric, [&](auto m) {
-            return musiclab::detail::boruvka_mst<decltype(m)>(model.tree_, core, knn_dist, knn_idx, k, alpha, threads);
+            return musiclab::detail::boruvka_mst<decltype(m)>(model.tree_, core, knn_idx, knn_dist, k, alpha, threads);
         });
     }
     if (cosine) {
@@ -276,6 +311,7 @@ inline HdbscanModel fit_hdbscan(const double* data, std::size_t n, std::size_t d
         edges.swap(sorted);
     } else {
         std::sort(edges.begin(), edges.end(), [](const MstEdge& a, const MstEdge& b) {
+            if (a.weight != b.weight) return a.weight < b.weight;
             return musiclab::detail::EdgeKey::make(a.weight, a.a, a.b) < musiclab::detail::EdgeKey::make(b.weight, b.a, b.b);
         });
     }

@@ -49,11 +49,8 @@ struct EuclideanDistance {
         }
         return wide_reduced(a, b, dim);
     }
-    /// Four-lane sum of squares for dim >= 16; an AVX2 clone is picked at load time where the CPU
-    /// has it (no FMA: both clones round identically).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-    __attribute__((target_clones("avx2", "default"), noinline))
-#endif
+    /// Four-lane sum of squares for dim >= 16 (dimension j goes to lane j % 4, combined as
+    /// (s0 + s1) + (s2 + s3)): shorter dependency chains, vectorises.
     static double wide_reduced(const double* a, const double* b, std::size_t dim) noexcept {
         double s[4] = {0.0, 0.0, 0.0, 0.0};
         std::size_t j = 0;
@@ -83,7 +80,7 @@ struct EuclideanDistance {
             }
             return d;
         }
-        double s[4] = {0.0, 0.0, 0.0, 0.0};
+        double s[4] = {0.0, 0.0, 0.0, 0.0};  // the summation structure of wide_reduced
         std::size_t j = 0;
         for (; j + 4 <= dim; j += 4)
             for (std::size_t l = 0; l < 4; ++l) {
@@ -210,6 +207,15 @@ public:
         }
     }
 
+    /// Points a k-NN query of q scans (the cost of knn(), to choose between tree and brute force).
+    template <class Metric>
+    std::size_t knn_scan_count(const double* q, std::size_t k, KnnHeap& heap) const {
+        heap.reset(k);
+        std::size_t count = 0;
+        if (n_ > 0 && k > 0) search<Metric>(q, 0, heap, &count);
+        return count;
+    }
+
 private:
     std::size_t n_ = 0, dim_ = 0, leaf_size_ = 32;
     std::vector<std::size_t> index_;
@@ -250,21 +256,22 @@ private:
     }
 
     template <class Metric>
-    void search(const double* q, std::size_t v, KnnHeap& heap) const {
+    void search(const double* q, std::size_t v, KnnHeap& heap, std::size_t* count = nullptr) const {
         const Node& node = nodes_[v];
         if (node.left < 0) {
             for (std::size_t p = node.start; p < node.end; ++p) heap.push(Metric::reduced(q, point(p), dim_), p);
+            if (count != nullptr) *count += node.end - node.start;
             return;
         }
         const auto l = static_cast<std::size_t>(node.left), r = static_cast<std::size_t>(node.right);
         const double dl = Metric::box_reduced(q, lower(l), upper(l), dim_);
         const double dr = Metric::box_reduced(q, lower(r), upper(r), dim_);
         if (dl <= dr) {
-            if (dl < heap.worst()) search<Metric>(q, l, heap);
-            if (dr < heap.worst()) search<Metric>(q, r, heap);
+            if (dl < heap.worst()) search<Metric>(q, l, heap, count);
+            if (dr < heap.worst()) search<Metric>(q, r, heap, count);
         } else {
-            if (dr < heap.worst()) search<Metric>(q, r, heap);
-            if (dl < heap.worst()) search<Metric>(q, l, heap);
+            if (dr < heap.worst()) search<Metric>(q, r, heap, count);
+            if (dl < heap.worst()) search<Metric>(q, l, heap, count);
         }
     }
 };

@@ -138,22 +138,19 @@ struct Points {
     const double* row(std::size_t i) const noexcept { return data + i * dim; }
 };
 
-/// k nearest neighbours (self included, k <= n) of every point: distances (ascending) and input
-/// rows, n*k each. Via the k-d tree, points processed in tree order across workers.
+/// k nearest neighbours (self included, k <= n) of every point, in tree order: dist[p*k + t] and
+/// pos[p*k + t] (a tree position) for the point at tree position p, ascending. Via the k-d tree,
+/// contiguous ranges of tree positions across workers.
 template <class Metric>
 void knn_all_kdtree(const KdTree& tree, std::size_t k, int threads, std::vector<double>& dist,
-                    std::vector<std::size_t>& idx) {
+                    std::vector<std::size_t>& pos) {
     const std::size_t n = tree.size();
     dist.assign(n * k, 0.0);
-    idx.assign(n * k, 0);
+    pos.assign(n * k, 0);
     musiclab::parallelize(threads, n, [&](int, std::size_t start, std::size_t len) {
         KnnHeap heap;
-        std::vector<std::size_t> pos(k);
-        for (std::size_t p = start; p < start + len; ++p) {
-            const std::size_t row = tree.index(p);
-            tree.knn<Metric>(tree.point(p), k, heap, dist.data() + row * k, pos.data());
-            for (std::size_t t = 0; t < k; ++t) idx[row * k + t] = tree.index(pos[t]);
-        }
+        for (std::size_t p = start; p < start + len; ++p)
+            tree.knn<Metric>(tree.point(p), k, heap, dist.data() + p * k, pos.data() + p * k);
     });
 }
 
@@ -220,21 +217,19 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
         const double* xc = x.row(current);
         auto scan = [&](int worker, std::size_t start, std::size_t len) {
             Best b;
-            for (std::size_t t = start; t < start + len; ++t) {
+            // (value, position) lexicographic minimum == the sequential scan's first strict minimum
+            auto offer = [&](double v, std::int64_t source, std::size_t t) {
+                if (!b.any || v < b.value || (v == b.value && t < b.pos)) b = Best{v, source, t, true};
+            };
+            auto finish = [&](std::size_t t, double d) {  // the reference's comparisons for one j
                 const std::size_t j = remaining[t];
                 const double right = cur[j];
                 const double cj = core[j];
-                if (cc >= right || cj >= right) {
-                    // the reference keeps `right` here whatever the distance (max(cc, cj, d) is
-                    // not below it): skip computing d
-                    if (right < b.value) b = Best{right, src[j], t, true};
-                    continue;
-                }
-                double left = Metric::to_distance(Metric::reduced(xc, x.row(j), x.dim));
+                double left = Metric::to_distance(d);
                 if (alpha != 1.0) left /= alpha;
                 if (left > right) {
-                    if (right < b.value) b = Best{right, src[j], t, true};
-                    continue;
+                    offer(right, src[j], t);
+                    return;
                 }
                 if (cj > cc) {
                     if (cj > left) left = cj;
@@ -244,10 +239,21 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
                 if (left < right) {
                     cur[j] = left;
                     src[j] = static_cast<std::int64_t>(current);
-                    if (left < b.value) b = Best{left, static_cast<std::int64_t>(current), t, true};
-                } else if (right < b.value) {
-                    b = Best{right, src[j], t, true};
+                    offer(left, static_cast<std::int64_t>(current), t);
+                } else {
+                    offer(right, src[j], t);
                 }
+            };
+            for (std::size_t t = start; t < start + len; ++t) {
+                const std::size_t j = remaining[t];
+                const double right = cur[j];
+                if (cc >= right || core[j] >= right) {
+                    // the reference keeps `right` here whatever the distance (max(cc, cj, d) is
+                    // not below it): skip computing d
+                    offer(right, src[j], t);
+                    continue;
+                }
+                finish(t, Metric::reduced(xc, x.row(j), x.dim));
             }
             partial[static_cast<std::size_t>(worker)] = b;
         };
@@ -288,9 +294,10 @@ struct EdgeKey {
     }
 };
 
+/// Borůvka over the k-d tree. nb / nbd: the k-NN lists in tree order (knn_all_kdtree's output).
 template <class Metric>
 std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<double>& core_by_row,
-                                          const std::vector<double>& knn_dist, const std::vector<std::size_t>& knn_idx,
+                                          const std::vector<std::size_t>& nb, const std::vector<double>& nbd,
                                           std::size_t k, double alpha, int threads) {
     const std::size_t n = tree.size();
     const std::size_t dim = tree.dim();
@@ -307,15 +314,6 @@ std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<
         row[p] = static_cast<std::int64_t>(tree.index(p));
         core[p] = core_by_row[tree.index(p)];
         pos_of_row[tree.index(p)] = p;
-    }
-    std::vector<std::size_t> nb(n * k);  // k-NN lists by tree position
-    std::vector<double> nbd(n * k);
-    for (std::size_t p = 0; p < n; ++p) {
-        const std::size_t r = tree.index(p);
-        for (std::size_t t = 0; t < k; ++t) {
-            nb[p * k + t] = pos_of_row[knn_idx[r * k + t]];
-            nbd[p * k + t] = knn_dist[r * k + t];
-        }
     }
     std::vector<double> node_min_core(nodes.size());
     for (std::size_t v = nodes.size(); v-- > 0;) {
