@@ -222,3 +222,30 @@ TEST_CASE("interaction input errors name the triple") {
     CHECK_THROWS_AS(Interactions::from_triples(ok, items, std::vector<double>{1}, 2, 2), musiclab::shape_mismatch);
     CHECK_THROWS_AS((void)tiny().items_of(9), musiclab::invalid_parameter);
 }
+
+TEST_CASE("per-group summaries average the queries of each group") {
+    std::vector<musiclab::metrics::QueryMetrics> per(3);
+    per[0].recall = 1.0;
+    per[0].n_relevant = 1;
+    per[1].recall = 0.0;
+    per[1].n_relevant = 1;
+    per[2].recall = 0.5;
+    per[2].n_relevant = 2;
+    const std::vector<std::int32_t> genre{7, 7, 3};
+    const auto by = summarize_by_group(per, genre);
+    REQUIRE(by.size() == 2);
+    CHECK(by.at(7).recall == 0.5);
+    CHECK(by.at(7).n_queries == 2);
+    CHECK(by.at(3).recall == 0.5);
+    CHECK_THROWS_AS(summarize_by_group(per, std::vector<std::int32_t>{1}), musiclab::shape_mismatch);
+}
+
+TEST_CASE("a user without interactions gets defined scores") {
+    const auto R = tiny();
+    ItemKNN knn;
+    knn.fit(R.item_users());
+    const auto s = knn.scores({}, {});
+    CHECK(s == std::vector<double>(5, 0.0));
+    CHECK(rank(s, 3) == std::vector<std::int32_t>{0, 1, 2});  // all tie: item order
+    CHECK_THROWS_AS(knn.scores(std::vector<std::int32_t>{9}, std::vector<double>{1.0}), musiclab::invalid_parameter);
+}

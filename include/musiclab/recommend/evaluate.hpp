@@ -14,6 +14,7 @@
 // - evaluate_top_n: for every user with test items, ranks all items by score(u) (a vector with one
 //   score per item) leaving out the user's train items, and compares the top-k with the test items
 //   (binary relevance). Users without test items are not evaluated.
+// - summarize_by_group: the same means per group of queries (per genre, per user segment).
 // - blend: per user, each component is min-max scaled to [0, 1] over the items that are not
 //   excluded (a constant component becomes 0), then alpha * content + (1 - alpha) * collaborative.
 // - Thread safety: pure functions; evaluate_top_n calls score(u) from num_threads workers.
@@ -32,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <set>
 #include <span>
 #include <vector>
@@ -123,6 +125,20 @@ metrics::RankingSummary evaluate_top_n(const Split& split, int k, ScoreFn&& scor
     const auto per = metrics::evaluate_queries(ranked, relevant, o);
     if (per_user) *per_user = per;
     return metrics::summarize(per, o.no_relevant);
+}
+
+/// Means of per-query metrics per group (e.g. per genre of the query track, per user segment):
+/// result[g] summarises the queries q with groups[q] == g, under `policy`. Groups with no query
+/// are absent.
+inline std::map<std::int32_t, metrics::RankingSummary> summarize_by_group(std::span<const metrics::QueryMetrics> per_query,
+                                                                          std::span<const std::int32_t> groups,
+                                                                          metrics::NoRelevantPolicy policy = metrics::NoRelevantPolicy::skip) {
+    if (groups.size() != per_query.size()) throw shape_mismatch("summarize_by_group: groups vs queries", per_query.size(), groups.size());
+    std::map<std::int32_t, std::vector<metrics::QueryMetrics>> by;
+    for (std::size_t q = 0; q < groups.size(); ++q) by[groups[q]].push_back(per_query[q]);
+    std::map<std::int32_t, metrics::RankingSummary> out;
+    for (const auto& [g, v] : by) out.emplace(g, metrics::summarize(v, policy));
+    return out;
 }
 
 /// alpha * minmax(content) + (1 - alpha) * minmax(collaborative), scaled over the items not in
