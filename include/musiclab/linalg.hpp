@@ -1,0 +1,4 @@
+// musiclab linalg area: linear algebra on feature matrices (truncated SVD).
+#pragma once
+
+#include "linalg/truncated_svd.hpp"
