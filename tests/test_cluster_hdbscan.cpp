@@ -437,6 +437,31 @@ TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force versus k-d tr
     CHECK(musiclab::metrics::adjusted_rand_score(a.labels, c.labels) > 0.99);
 }
 
+TEST_CASE("hdbscan Boruvka and k-NN with forced worker splits equal the sequential run") {
+    // fit_hdbscan gives each worker at least 20,000 points; here every worker count is forced on
+    // small data to check the split itself.
+    MUSICLAB_REQUIRE_PATH(hdbscan_reference() / "dup3d/points.tsv");
+    const Dataset d = read_dataset(hdbscan_reference() / "dup3d");
+    const musiclab::detail::KdTree tree(d.x.data(), d.n, d.dim, 32);
+    using E = musiclab::detail::EuclideanDistance;
+    std::vector<double> d1, d3;
+    std::vector<std::size_t> p1, p3;
+    musiclab::detail::knn_all_kdtree<E>(tree, 12, 1, d1, p1, 1);
+    musiclab::detail::knn_all_kdtree<E>(tree, 12, 3, d3, p3, 1);
+    CHECK(d1 == d3);
+    CHECK(p1 == p3);
+    std::vector<double> core(d.n);
+    for (std::size_t p = 0; p < d.n; ++p) core[tree.index(p)] = d1[p * 12 + 10];
+    const auto e1 = musiclab::detail::boruvka_mst<E>(tree, core, p1, d1, 12, 1.0, 1, 1);
+    const auto e3 = musiclab::detail::boruvka_mst<E>(tree, core, p1, d1, 12, 1.0, 3, 1);
+    REQUIRE(e1.size() == d.n - 1);
+    REQUIRE(e3.size() == e1.size());
+    bool same = true;
+    for (std::size_t i = 0; i < e1.size(); ++i)
+        same = same && e1[i].a == e3[i].a && e1[i].b == e3[i].b && e1[i].weight == e3[i].weight;
+    CHECK(same);
+}
+
 TEST_CASE("hdbscan hand-worked: two groups on a line") {
     // Points 0,1,2,3 at x = 0,1,2,3 and 4,5,6,7 at x = 10,11,12,13; min_samples = 1 means the
     // core distance of every point is 1 (its nearest other point), so the MST has six edges of
@@ -488,6 +513,13 @@ TEST_CASE("hdbscan hand-worked: two groups on a line") {
         eps.cluster_selection_epsilon = 8.0;
         eps.allow_single_cluster = true;
         CHECK(musiclab::cluster::fit_hdbscan(x, 8, 1, eps).labels == std::vector<int>(8, 0));
+        // alpha divides the distance (not the core distances): the joining weight becomes
+        // max(1, 1, 7 / 2) = 3.5, the within-group weights stay at the core distance 1
+        HdbscanOptions al = o;
+        al.alpha = 2.0;
+        const auto ma = musiclab::cluster::fit_hdbscan(x, 8, 1, al);
+        CHECK(ma.minimum_spanning_tree.back().weight == 3.5);
+        CHECK(ma.minimum_spanning_tree.front().weight == 1.0);
         // max_cluster_size below 4 forbids both clusters; eom then selects nothing
         HdbscanOptions small = o;
         small.max_cluster_size = 3;

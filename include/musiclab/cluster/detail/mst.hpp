@@ -143,11 +143,12 @@ struct Points {
 /// contiguous ranges of tree positions across workers.
 template <class Metric>
 void knn_all_kdtree(const KdTree& tree, std::size_t k, int threads, std::vector<double>& dist,
-                    std::vector<std::size_t>& pos) {
+                    std::vector<std::size_t>& pos, std::size_t min_points_per_worker = 20000) {
     const std::size_t n = tree.size();
     dist.assign(n * k, 0.0);
     pos.assign(n * k, 0);
-    musiclab::parallelize(threads, n, [&](int, std::size_t start, std::size_t len) {
+    const int workers = std::max(1, std::min<int>(threads, static_cast<int>(n / std::max<std::size_t>(1, min_points_per_worker))));
+    musiclab::parallelize(workers, n, [&](int, std::size_t start, std::size_t len) {
         KnnHeap heap;
         for (std::size_t p = start; p < start + len; ++p)
             tree.knn<Metric>(tree.point(p), k, heap, dist.data() + p * k, pos.data() + p * k);
@@ -194,7 +195,7 @@ void knn_all_brute(const Points& x, std::size_t k, int threads, std::vector<doub
 /// minima are combined in order: the same result as the sequential scan.
 template <class Metric>
 std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double>& core, double alpha, int threads = 1,
-                                       std::size_t min_parallel_work = 262144) {
+                                       std::size_t min_parallel_work = 4000000) {
     const std::size_t n = x.n;
     std::vector<cluster::MstEdge> out;
     if (n < 2) return out;
@@ -298,14 +299,17 @@ struct EdgeKey {
 template <class Metric>
 std::vector<cluster::MstEdge> boruvka_mst(const KdTree& tree, const std::vector<double>& core_by_row,
                                           const std::vector<std::size_t>& nb, const std::vector<double>& nbd,
-                                          std::size_t k, double alpha, int threads) {
+                                          std::size_t k, double alpha, int threads,
+                                          std::size_t min_points_per_worker = 20000) {
     const std::size_t n = tree.size();
     const std::size_t dim = tree.dim();
     std::vector<cluster::MstEdge> out;
     if (n < 2) return out;
     out.reserve(n - 1);
     const auto& nodes = tree.nodes();
-    const int workers = std::max(1, std::min<int>(threads, static_cast<int>(n)));
+    // Each round synchronises twice; below ~20,000 points per worker that costs more than it
+    // saves on a busy machine (the result does not depend on the worker count).
+    const int workers = std::max(1, std::min<int>(threads, static_cast<int>(n / std::max<std::size_t>(1, min_points_per_worker))));
     // Everything by tree position p; input rows only for the tie key.
     std::vector<double> core(n);
     std::vector<std::int64_t> row(n);
