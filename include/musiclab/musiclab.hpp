@@ -1,10 +1,14 @@
 // musiclab: everything. Include an area header (musiclab/io.hpp, ...) to compile less.
 #pragma once
 
+#include "cluster.hpp"
 #include "core.hpp"
 #include "data.hpp"
 #include "encode.hpp"
 #include "io.hpp"
+#include "linalg.hpp"
 #include "metrics.hpp"
 #include "preprocess.hpp"
+#include "recommend.hpp"
 #include "text.hpp"
+#include "trees.hpp"
