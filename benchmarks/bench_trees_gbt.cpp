@@ -201,13 +201,13 @@ BENCHMARK(BM_GbtPredict)->Args({0, 2})->Args({0, 1})->Args({2, 2})->Unit(benchma
 void BM_GbtShap(benchmark::State& state) {
     const auto& d = data(0);
     const auto& m = model(0);
-    const Eigen::MatrixXd X = d.X_test.topRows(1000);
+    const Eigen::MatrixXd X = d.X_test.topRows(200);
     for (auto _ : state) {
         Eigen::MatrixXd phi = m.shap_values(X, 2);
         benchmark::DoNotOptimize(phi.data());
     }
     state.SetItemsProcessed(state.iterations() * X.rows());
-    state.SetLabel("audio_dedup, 1000 rows, 1000 trees, 2 threads");
+    state.SetLabel("audio_dedup, 200 rows, 1000 trees, 2 threads");
 }
 BENCHMARK(BM_GbtShap)->Unit(benchmark::kMillisecond)->UseRealTime();
 

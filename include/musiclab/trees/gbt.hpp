@@ -85,7 +85,7 @@ struct GbtOptions {
     /// binary_logistic (and sets it when left at squared_error).
     GbtObjective objective = GbtObjective::squared_error;
     int n_estimators = 100;          ///< boosting rounds (trees), >= 1
-    double learning_rate = 0.3;      ///< shrinkage eta in (0, 1]... any > 0
+    double learning_rate = 0.3;      ///< shrinkage eta, > 0
     int max_depth = 6;               ///< >= 0; 0 = unlimited (lossguide only)
     int max_leaves = 0;              ///< >= 0; 0 = unlimited
     GbtGrowPolicy grow_policy = GbtGrowPolicy::depthwise;
@@ -130,18 +130,21 @@ public:
     /// Round (0-based) with the best validation metric; n_trees() - 1 without one.
     int best_iteration() const noexcept { return best_iteration_; }
 
-    /// Raw margins base + sum of trees, one per row. O(rows x trees x depth); parallel over
-    /// blocks of 64 rows. Throws shape_mismatch when X has the wrong number of columns.
+    /// Raw margins base + sum of trees, one per row. O(rows x trees x depth); rows are taken in
+    /// blocks of 256 (copied row-major), which descend each tree in lockstep without branches;
+    /// blocks are spread over num_threads (0 = all). Throws shape_mismatch when X has the wrong
+    /// number of columns, not_fitted on a default-constructed model.
     Eigen::VectorXd predict_margin(const Eigen::Ref<const Eigen::MatrixXd>& X, int num_threads = 1) const {
         check_predict(X);
         const auto rows = static_cast<std::size_t>(X.rows());
         Eigen::VectorXd out(X.rows());
         const std::size_t F = n_features_;
-        constexpr std::size_t kBlock = 64;
+        constexpr std::size_t kBlock = 256;
         const std::size_t n_blocks = (rows + kBlock - 1) / kBlock;
         parallelize(resolve_threads(num_threads), n_blocks, [&](int, std::size_t start, std::size_t len) {
             std::vector<double> buf(kBlock * F);
             double acc[kBlock];
+            std::int32_t pos[kBlock];
             for (std::size_t blk = start; blk < start + len; ++blk) {
                 const std::size_t r0 = blk * kBlock;
                 const std::size_t m = std::min(kBlock, rows - r0);
@@ -150,19 +153,21 @@ public:
                     for (std::size_t i = 0; i < m; ++i) buf[i * F + f] = col[r0 + i];
                 }
                 for (std::size_t i = 0; i < m; ++i) acc[i] = base_margin_;
-                for (const auto& t : trees_) {
-                    const detail::Node* nodes = t.nodes.data();
-                    for (std::size_t i = 0; i < m; ++i) {
-                        const double* x = buf.data() + i * F;
-                        std::int32_t k = 0;
-                        while (nodes[k].left != 0) {
-                            const detail::Node& n = nodes[k];
-                            const double v = x[n.feature];
-                            const bool go_left = std::isnan(v) ? n.default_left != 0 : v <= n.threshold;
-                            k = n.left + (go_left ? 0 : 1);
+                for (const auto& t : flat_) {
+                    const detail::FlatNode* nodes = t.nodes.data();
+                    for (std::size_t i = 0; i < m; ++i) pos[i] = 0;
+                    // lockstep descent: leaves point to themselves, NaN takes the default side
+                    for (int d = 0; d < t.depth; ++d) {
+                        for (std::size_t i = 0; i < m; ++i) {
+                            const detail::FlatNode& n = nodes[pos[i]];
+                            const double v = buf[i * F + n.feature];
+                            const unsigned right = static_cast<unsigned>(!(v <= n.threshold)) ^
+                                                   (static_cast<unsigned>(v != v) & n.default_left);
+                            pos[i] = n.left + static_cast<std::int32_t>(right);
                         }
-                        acc[i] += nodes[k].threshold;
                     }
+                    const double* value = t.value.data();
+                    for (std::size_t i = 0; i < m; ++i) acc[i] += value[pos[i]];
                 }
                 for (std::size_t i = 0; i < m; ++i) out[static_cast<Eigen::Index>(r0 + i)] = acc[i];
             }
@@ -420,10 +425,19 @@ private:
                 if (parents[i] != 1) fail(where + "node " + std::to_string(i) + " does not have exactly one parent");
             m.trees_.push_back(std::move(t));
         }
+        m.finalize();
         return m;
     }
 
+    /// Rebuilds the prediction layout from trees_ (after fit and load).
+    void finalize() {
+        flat_.clear();
+        flat_.reserve(trees_.size());
+        for (const auto& t : trees_) flat_.emplace_back(t);
+    }
+
     std::vector<detail::Tree> trees_;
+    std::vector<detail::FlatTree> flat_;
     std::size_t n_features_ = 0;
     GbtObjective objective_ = GbtObjective::squared_error;
     double huber_slope_ = 1.0;
@@ -445,6 +459,7 @@ struct GbtAccess {
     static std::vector<double>& eval_history(GbtModel& m) { return m.eval_history_; }
     static int& best_iteration(GbtModel& m) { return m.best_iteration_; }
     static nlohmann::json& params(GbtModel& m) { return m.params_; }
+    static void finalize(GbtModel& m) { m.finalize(); }
 };
 
 namespace detail {
@@ -666,8 +681,25 @@ inline GbtModel fit_gbt(const Eigen::Ref<const Eigen::MatrixXd>& X, std::span<co
         const auto& leaves = builder.leaf_ranges();
         run_tasks(threads, leaves.size(), [&](std::size_t li) {
             const auto& lr = leaves[li];
-            const double v = tree.nodes[static_cast<std::size_t>(lr.node)].threshold;
-            for (std::uint32_t i = lr.begin; i < lr.end; ++i) margin[rows[i]] += v;
+            const Node& node = tree.nodes[static_cast<std::size_t>(lr.node)];
+            if (!lr.split) {
+                const double v = node.threshold;
+                for (std::uint32_t i = lr.begin; i < lr.end; ++i) margin[rows[i]] += v;
+                return;
+            }
+            // a split whose children are leaves: route each row by its bin
+            const std::size_t f = node.feature;
+            const int split = builder.split_bins()[static_cast<std::size_t>(lr.node)];
+            const int missing = B.n_bins(f);
+            const bool dl = node.default_left != 0;
+            const double lv = tree.nodes[static_cast<std::size_t>(node.left)].threshold;
+            const double rv = tree.nodes[static_cast<std::size_t>(node.left) + 1].threshold;
+            const std::uint8_t* col = B.bins.data() + f;
+            for (std::uint32_t i = lr.begin; i < lr.end; ++i) {
+                const std::uint32_t r = rows[i];
+                const int b = col[static_cast<std::size_t>(r) * F];
+                margin[r] += ((b <= split) | (dl & (b == missing))) ? lv : rv;
+            }
         }, rows.size());
         if (o.subsample < 1.0) {
             const auto& sb = builder.split_bins();
@@ -702,6 +734,7 @@ inline GbtModel fit_gbt(const Eigen::Ref<const Eigen::MatrixXd>& X, std::span<co
     } else {
         GbtAccess::best_iteration(model) = X_val ? best_round : static_cast<int>(trees.size()) - 1;
     }
+    GbtAccess::finalize(model);
     return model;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace musiclab::trees::detail {
@@ -58,6 +59,40 @@ struct Tree {
             best = depth[i] > best ? depth[i] : best;
         }
         return best;
+    }
+};
+
+/// Prediction layout of a tree, 16 bytes a node: a leaf points to itself (left = own index,
+/// threshold +inf, NaN default left), so all rows of a block can step down `depth` times in
+/// lockstep without a data-dependent branch: next = left + (go right).
+struct FlatNode {
+    double threshold = 0.0;
+    std::int32_t left = 0;
+    std::uint16_t feature = 0;
+    std::uint16_t default_left = 0;
+};
+
+struct FlatTree {
+    std::vector<FlatNode> nodes;
+    std::vector<double> value;  ///< leaf value per node (0 for internal nodes)
+    int depth = 0;
+
+    explicit FlatTree(const Tree& t) : nodes(t.size()), value(t.size(), 0.0), depth(t.max_depth()) {
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            const Node& n = t.nodes[i];
+            FlatNode& f = nodes[i];
+            if (n.is_leaf()) {
+                f.left = static_cast<std::int32_t>(i);
+                f.threshold = std::numeric_limits<double>::infinity();
+                f.default_left = 1;
+                value[i] = n.threshold;
+            } else {
+                f.left = n.left;
+                f.threshold = n.threshold;
+                f.feature = n.feature;
+                f.default_left = n.default_left;
+            }
+        }
     }
 };
 

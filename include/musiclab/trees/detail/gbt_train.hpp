@@ -236,9 +236,12 @@ class TreeBuilder {
 public:
     TreeBuilder(const Binned& X, const SplitParams& p, int threads) : X_(X), p_(p), threads_(threads) {}
 
+    /// Rows rows()[begin, end) of a leaf, or (split = true) of a split node whose two children
+    /// are both leaves: those rows are never partitioned, the caller routes each by its bin.
     struct LeafRange {
         std::int32_t node;
         std::uint32_t begin, end;
+        bool split = false;
     };
 
     /// Grows a tree from the gradient pairs gh (indexed by row) over rows[0, n_rows).
@@ -289,6 +292,7 @@ private:
         int depth = 0;
         GradPair sum;
         int hist = -1;
+        bool rowless = false;  ///< a leaf-to-be whose rows stay in its parent's range
         SplitCandidate best;
     };
 
@@ -343,7 +347,7 @@ private:
         Node& n = tree_.nodes[static_cast<std::size_t>(c.node)];
         n.left = 0;
         n.threshold = calc_weight(c.sum, p_) * p_.eta;
-        leaves_.push_back({c.node, c.begin, c.end});
+        if (!c.rowless) leaves_.push_back({c.node, c.begin, c.end, false});
     }
 
     // Splits of the tasks of a list of nodes: each node's rows cut into at most threads_ chunks.
@@ -485,7 +489,21 @@ private:
                 children.push_back(ch);
             }
         }
-        partition(parents, children);
+        // parents whose children are leaves whatever their rows (depth limit, hessian too small
+        // to split again) are not partitioned: their rows are routed when margins are updated
+        std::vector<std::size_t> to_partition;
+        for (std::size_t i = 0; i < parents.size(); ++i) {
+            const Cand& c = parents[i];
+            const bool terminal = (p_.max_depth > 0 && c.depth + 1 >= p_.max_depth) ||
+                                  (c.best.left.h < 2.0 * p_.min_child_weight && c.best.right.h < 2.0 * p_.min_child_weight);
+            if (terminal) {
+                leaves_.push_back({c.node, c.begin, c.end, true});
+                children[2 * i].rowless = children[2 * i + 1].rowless = true;
+            } else {
+                to_partition.push_back(i);
+            }
+        }
+        partition(parents, to_partition, children);
         // which children need histograms
         std::vector<std::size_t> build, subtract;
         for (std::size_t i = 0; i < parents.size(); ++i) {
@@ -531,12 +549,9 @@ private:
     }
 
     /// Stable partition of each parent's rows into its two children (left rows first).
-    void partition(const std::vector<Cand>& parents, std::vector<Cand>& children) {
-        auto tasks = make_tasks(parents, [&] {
-            std::vector<std::size_t> all(parents.size());
-            std::iota(all.begin(), all.end(), std::size_t{0});
-            return all;
-        }());
+    void partition(const std::vector<Cand>& parents, const std::vector<std::size_t>& which, std::vector<Cand>& children) {
+        if (which.empty()) return;
+        auto tasks = make_tasks(parents, which);
         std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.begin < b.begin; });
         std::vector<std::uint32_t> n_left(tasks.size());
         std::uint32_t* rows = rows_->data();
