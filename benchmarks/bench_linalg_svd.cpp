@@ -12,6 +12,8 @@
 // Dense input: the 11 audio features of the same file, z-scored (population std), 114,000 x 11.
 // The benchmark argument is num_threads. Counters: evr_sum (sum of explained_variance_ratio_) and
 // sv0 (largest singular value), comparable with the peer's output.
+#include "bench_support.hpp"
+
 #include <musiclab/core.hpp>
 #include <musiclab/io.hpp>
 #include <musiclab/linalg.hpp>
@@ -35,33 +37,11 @@ std::filesystem::path shared() { return MUSICLAB_SHARED_DIR; }
 
 std::filesystem::path tracks_csv() { return shared() / "data/spotify_tracks_114k/spotify_tracks.csv"; }
 
-std::vector<std::string> read_texts() {
-    musiclab::io::CsvOptions o;
-    o.types = {{"track_name", musiclab::io::ColumnType::text},
-               {"artists", musiclab::io::ColumnType::text},
-               {"track_genre", musiclab::io::ColumnType::text}};
-    const auto table = musiclab::io::read_csv(tracks_csv(), o);
-    const auto& a = table.text("track_name");
-    const auto& b = table.text("artists");
-    const auto& c = table.text("track_genre");
-    std::vector<std::string> out;
-    out.reserve(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        std::string s(a[i]);
-        s += ' ';
-        s.append(b[i]);
-        s += ' ';
-        s.append(c[i]);
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
 const Eigen::SparseMatrix<double, Eigen::RowMajor>& tfidf() {
     static const auto X = [] {
         musiclab::text::TfidfOptions o;
         o.num_threads = 2;
-        return musiclab::text::fit_transform_tfidf<double>(read_texts(), o).second;
+        return musiclab::text::fit_transform_tfidf<double>(musiclab::bench::read_spotify_texts(), o).second;
     }();
     return X;
 }
@@ -151,7 +131,7 @@ long max_rss_kib() {
 /// JSON line with the wall times and the peak resident set size (getrusage ru_maxrss).
 int scale_run(int threads) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto docs = read_texts();
+    auto docs = musiclab::bench::read_spotify_texts();
     const double read_s = seconds_since(t0);
     const long rss_texts = max_rss_kib();
     auto t = std::chrono::steady_clock::now();

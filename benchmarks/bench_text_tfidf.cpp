@@ -8,6 +8,8 @@
 // "track_name artists track_genre" joined by one space, a missing cell read as "" (as the peers'
 // bench_peers.py tfidf case: fillna("") then " ".join). Reading the CSV is not timed.
 // The argument is num_threads. Counters nnz, vocab_size and data_sum are comparable with the peer's output.
+#include "bench_support.hpp"
+
 #include <musiclab/core.hpp>
 #include <musiclab/io.hpp>
 #include <musiclab/text.hpp>
@@ -20,36 +22,9 @@
 
 namespace {
 
-std::filesystem::path shared() { return MUSICLAB_SHARED_DIR; }
-
-const std::vector<std::string>& texts() {
-    static const std::vector<std::string> t = [] {
-        musiclab::io::CsvOptions o;
-        o.types = {{"track_name", musiclab::io::ColumnType::text},
-                   {"artists", musiclab::io::ColumnType::text},
-                   {"track_genre", musiclab::io::ColumnType::text}};
-        const auto table = musiclab::io::read_csv(shared() / "data/spotify_tracks_114k/spotify_tracks.csv", o);
-        const auto& a = table.text("track_name");
-        const auto& b = table.text("artists");
-        const auto& c = table.text("track_genre");
-        std::vector<std::string> out;
-        out.reserve(a.size());
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            std::string s(a[i]);
-            s += ' ';
-            s.append(b[i]);
-            s += ' ';
-            s.append(c[i]);
-            out.push_back(std::move(s));
-        }
-        return out;
-    }();
-    return t;
-}
-
 void run(benchmark::State& state, musiclab::text::TfidfOptions opts) {
     opts.num_threads = static_cast<int>(state.range(0));
-    const auto& docs = texts();
+    const auto& docs = musiclab::bench::spotify_texts();
     std::size_t nnz = 0, vocab = 0;
     double sum = 0;
     for (auto _ : state) {

@@ -222,11 +222,9 @@ int main(int argc, char** argv) {
 
         auto fit_models = [&](const rc::Interactions& train, rc::Popularity& pop, rc::ItemKNN& knn, rc::ImplicitALS* als) {
             pop.fit(train);
-            knn.fit(rc::bm25_weight(train.item_users(), 100.0, 0.8));
-            if (als) {
-                const rc::SparseRows weighted = rc::bm25_weight(train.item_users(), 100.0, 0.8).transpose();
-                als->fit(rc::Interactions::from_matrix(weighted));
-            }
+            const rc::SparseRows weighted = rc::bm25_weight(train.item_users(), 100.0, 0.8);  // items x users
+            knn.fit(weighted);
+            if (als) als->fit(rc::Interactions::from_matrix(weighted.transpose()));
         };
         rc::ItemKNNOptions ko;
         ko.neighbours = 100;

@@ -33,29 +33,17 @@ using SparseRow = Eigen::SparseMatrix<double, Eigen::RowMajor>;
 
 fs::path svd_reference() { return musiclab::test::shared_dir() / "reference/svd"; }
 
-std::vector<std::string> split_tabs(const std::string& line) {
-    std::vector<std::string> out;
-    std::size_t b = 0;
-    while (true) {
-        const std::size_t e = line.find('\t', b);
-        out.push_back(line.substr(b, e == std::string::npos ? std::string::npos : e - b));
-        if (e == std::string::npos) break;
-        b = e + 1;
-    }
-    return out;
-}
-
 /// A TSV file with a header as columns of doubles, by header name.
 std::map<std::string, std::vector<double>> read_tsv(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     REQUIRE(in.good());
     std::string line;
     std::getline(in, line);
-    const auto header = split_tabs(line);
+    const auto header = musiclab::test::split_tabs(line);
     std::map<std::string, std::vector<double>> cols;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
-        const auto f = split_tabs(line);
+        const auto f = musiclab::test::split_tabs(line);
         REQUIRE(f.size() == header.size());
         for (std::size_t c = 0; c < f.size(); ++c) cols[header[c]].push_back(std::stod(f[c]));
     }

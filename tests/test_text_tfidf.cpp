@@ -40,19 +40,6 @@ std::vector<std::string> read_docs(const fs::path& p) {
     return docs;
 }
 
-/// Splits a TSV line on tabs.
-std::vector<std::string> split_tabs(const std::string& line) {
-    std::vector<std::string> out;
-    std::size_t b = 0;
-    while (true) {
-        const std::size_t e = line.find('\t', b);
-        out.push_back(line.substr(b, e == std::string::npos ? std::string::npos : e - b));
-        if (e == std::string::npos) break;
-        b = e + 1;
-    }
-    return out;
-}
-
 struct RefVocabulary {
     std::vector<std::string> terms;  // by index
     std::vector<double> idf;
@@ -65,7 +52,7 @@ RefVocabulary read_vocabulary(const fs::path& p) {
     RefVocabulary v;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
-        const auto f = split_tabs(line);
+        const auto f = musiclab::test::split_tabs(line);
         REQUIRE(f.size() == 3);
         const auto idx = static_cast<std::size_t>(std::stoull(f[1]));
         REQUIRE(idx == v.terms.size());  // sorted by index
@@ -83,7 +70,7 @@ std::map<std::size_t, std::map<std::size_t, double>> read_matrix(const fs::path&
     std::map<std::size_t, std::map<std::size_t, double>> m;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
-        const auto f = split_tabs(line);
+        const auto f = musiclab::test::split_tabs(line);
         REQUIRE(f.size() == 3);
         m[std::stoull(f[0])][std::stoull(f[1])] = std::stod(f[2]);
     }

@@ -18,6 +18,19 @@ inline std::filesystem::path shared_dir() { return MUSICLAB_SHARED_DIR; }
 /// `tests/data` of this repository (small inputs and expected outputs made by committed scripts).
 inline std::filesystem::path test_data_dir() { return MUSICLAB_TEST_DATA_DIR; }
 
+/// The tab-separated fields of one line (an empty field for each pair of adjacent tabs).
+inline std::vector<std::string> split_tabs(const std::string& line) {
+    std::vector<std::string> out;
+    std::size_t b = 0;
+    while (true) {
+        const std::size_t e = line.find('\t', b);
+        out.push_back(line.substr(b, e == std::string::npos ? std::string::npos : e - b));
+        if (e == std::string::npos) break;
+        b = e + 1;
+    }
+    return out;
+}
+
 /// The parse_error that f() throws; fails the test if it throws nothing (anything else propagates).
 template <class F>
 musiclab::parse_error parse_error_of(F&& f) {
