@@ -9,10 +9,12 @@
 // on a validation split carved the same way from the train part, then evaluated on the test part.
 //
 //   hybrid_recommender [--lastfm DIR] [--out DIR] [--k K] [--seed S] [--threads T]
+#include "cli.hpp"
+
 #include <musiclab/musiclab.hpp>
+#include <musiclab/report.hpp>
 #include <musiclab/recommend.hpp>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,70 +39,30 @@ struct Args {
     int threads = 0;
 };
 
-void usage(std::FILE* to) {
-    std::fprintf(to,
-                 "usage: hybrid_recommender [options]\n"
-                 "\n"
-                 "Popularity, item-item kNN, ALS, content-only (TF-IDF of tags) and the hybrid\n"
-                 "alpha * content + (1 - alpha) * item-kNN, evaluated with Recall@K, NDCG@K and MRR@K\n"
-                 "on a seeded per-user 80/20 hold-out. Results go to --out as CSV and JSON.\n"
-                 "\n"
-                 "options:\n"
-                 "  --lastfm DIR  folder with the Last.fm HetRec 2011 files (user_artists.dat,\n"
-                 "                user_taggedartists.dat, tags.dat); default: the built-in synthetic\n"
-                 "                catalogue\n"
-                 "  --out DIR     output folder (default: hybrid_out)\n"
-                 "  --k K         cutoff of the ranking metrics (default: 10)\n"
-                 "  --seed S      seed of the splits and of ALS (default: 0)\n"
-                 "  --threads T   worker threads, 0 = all cores (default: 0)\n"
-                 "  --help        this text\n");
-}
-
 Args parse_args(int argc, char** argv) {
     Args a;
-    auto value = [&](int& i) -> std::string {
-        if (i + 1 >= argc) throw ml::invalid_parameter(argv[i], "nothing", "a value after the flag");
-        return argv[++i];
-    };
-    auto number = [&](const std::string& flag, const std::string& text) {
-        char* end = nullptr;
-        const long long v = std::strtoll(text.c_str(), &end, 10);
-        if (end == text.c_str() || *end != '\0' || v < 0) throw ml::invalid_parameter(flag, text, "a non-negative integer");
-        return static_cast<std::uint64_t>(v);
-    };
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            usage(stdout);
-            std::exit(0);
-        } else if (flag == "--lastfm") {
-            a.lastfm = value(i);
-        } else if (flag == "--out") {
-            a.out = value(i);
-        } else if (flag == "--k") {
-            a.k = static_cast<int>(number(flag, value(i)));
-            if (a.k < 1) throw ml::invalid_parameter("--k", a.k, ">= 1");
-        } else if (flag == "--seed") {
-            a.seed = number(flag, value(i));
-        } else if (flag == "--threads") {
-            a.threads = static_cast<int>(number(flag, value(i)));
-        } else {
-            throw ml::invalid_parameter("argument", flag, "one of the options in --help");
-        }
-    }
+    examples::Cli cli("hybrid_recommender",
+                      "Popularity, item-item kNN, ALS, content-only (TF-IDF of tags, plus standardized\n"
+                      "audio features where the data has them) and the hybrid\n"
+                      "alpha * content + (1 - alpha) * item-kNN, evaluated with Recall@K, NDCG@K and MRR@K\n"
+                      "on a seeded per-user 80/20 hold-out. Results go to --out as CSV and report.html.");
+    cli.path("--lastfm", a.lastfm, "DIR",
+             "folder with the Last.fm HetRec 2011 files (user_artists.dat,\nuser_taggedartists.dat, tags.dat); default: the built-in\n"
+             "synthetic catalogue")
+        .path("--out", a.out, "DIR", "output folder (default: hybrid_out)")
+        .integer("--k", a.k, "K", "cutoff of the ranking metrics (default: 10)", 1, 1000)
+        .integer("--seed", a.seed, "S", "seed of the splits and of ALS (default: 0)")
+        .integer("--threads", a.threads, "T", "worker threads, 0 = all cores (default: 0)", 0, 1024);
+    cli.parse(argc, argv);
     return a;
 }
-
-struct Clock {
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-    double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
-};
 
 /// Interactions and one tag document per item.
 struct Data {
     std::string name;
     rc::Interactions interactions;
     std::vector<std::string> item_docs;
+    Eigen::MatrixXd audio;  // items x audio features (empty when the data has none)
 };
 
 /// Dense ids for raw ids, in first-seen order.
@@ -178,120 +140,162 @@ Data load_synthetic(std::uint64_t seed) {
         (doc += ' ') += artist[r];
         d.item_docs.push_back(std::move(doc));
     }
+    d.audio = cat.tracks.matrix({"danceability", "energy", "loudness", "speechiness", "acousticness", "instrumentalness", "liveness",
+                                 "valence", "tempo"});
     return d;
 }
 
-/// Content scores of every item for a user: T * (sum of the user's train item rows of T).
+/// Content scores of every item for a user: the summed cosine of the item with the user's train
+/// items, over the tag TF-IDF rows and (when the data has audio features) the standardized,
+/// L2-normalised audio rows, the two halves weighted equally.
 struct Content {
     Eigen::SparseMatrix<double, Eigen::RowMajor> T;  // items x terms, rows L2-normalised (or empty)
+    Eigen::MatrixXd A;                               // items x audio features, rows L2-normalised (or empty)
     std::vector<double> scores(std::span<const std::int32_t> items) const {
         Eigen::VectorXd profile = Eigen::VectorXd::Zero(T.cols());
         for (const auto i : items)
             for (decltype(T)::InnerIterator it(T, i); it; ++it) profile[it.col()] += it.value();
-        const Eigen::VectorXd s = T * profile;
+        Eigen::VectorXd s = T * profile;
+        if (A.size() > 0) {
+            Eigen::VectorXd audio_profile = Eigen::VectorXd::Zero(A.cols());
+            for (const auto i : items) audio_profile += A.row(i).transpose();
+            s = 0.5 * s + 0.5 * (A * audio_profile);
+        }
         return {s.data(), s.data() + s.size()};
     }
 };
 
+int run(const Args& args) {
+    const examples::Progress clock;
+    Data data = args.lastfm ? load_lastfm(*args.lastfm) : load_synthetic(args.seed);
+    const auto& R = data.interactions;
+    std::printf("[%6.2f s] %s: %zu users, %zu items, %zu interactions\n", clock.seconds(), data.name.c_str(), R.num_users(),
+                R.num_items(), R.num_interactions());
+
+    // Content: TF-IDF of the item documents (items without tags get an empty row).
+    Content content;
+    {
+        auto [model, T] = ml::text::fit_transform_tfidf<double>(data.item_docs);
+        content.T = std::move(T);
+        std::printf("[%6.2f s] content: TF-IDF of item tags, %zu terms, %lld non-zeros\n", clock.seconds(), model.num_features(),
+                    static_cast<long long>(content.T.nonZeros()));
+    }
+    if (data.audio.size() > 0) {
+        ml::preprocess::StandardScaler scaler;
+        content.A = scaler.fit_transform(data.audio);
+        content.A.rowwise().normalize();
+        std::printf("[%6.2f s] content: %lld standardized audio features per item\n", clock.seconds(), static_cast<long long>(content.A.cols()));
+    }
+
+    const rc::Split split = rc::holdout_split(R, 0.2, 5, args.seed);
+    const rc::Split validation = rc::holdout_split(split.train, 0.2, 5, args.seed + 1);
+    std::size_t evaluated = 0;
+    for (const auto& t : split.test) evaluated += !t.empty();
+    std::printf("[%6.2f s] split: per user >= 5 items, 20 %% held out (seed %llu): %zu users evaluated\n", clock.seconds(),
+                static_cast<unsigned long long>(args.seed), evaluated);
+
+    auto fit_models = [&](const rc::Interactions& train, rc::Popularity& pop, rc::ItemKNN& knn, rc::ImplicitALS* als) {
+        pop.fit(train);
+        const rc::SparseRows weighted = rc::bm25_weight(train.item_users(), 100.0, 0.8);  // items x users
+        knn.fit(weighted);
+        if (als) als->fit(rc::Interactions::from_matrix(weighted.transpose()));
+    };
+    rc::ItemKNNOptions ko;
+    ko.neighbours = 100;
+    ko.num_threads = args.threads;
+    rc::ALSOptions ao;
+    ao.factors = 64;
+    ao.iterations = 15;
+    ao.regularization = 0.05;
+    ao.seed = args.seed;
+    ao.num_threads = args.threads;
+
+    // Alpha on the validation split.
+    rc::Popularity vpop;
+    rc::ItemKNN vknn(ko);
+    fit_models(validation.train, vpop, vknn, nullptr);
+    const std::vector<double> alphas{0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+    const auto sweep = rc::sweep_alpha(
+        validation, args.k, alphas, [&](std::size_t u) { return content.scores(validation.train.items_of(u)); },
+        [&](std::size_t u) { return vknn.scores(validation.train.items_of(u), validation.train.values_of(u)); }, args.threads);
+    const double alpha = rc::best_alpha(sweep).alpha;
+    std::printf("[%6.2f s] alpha sweep on the validation split: best alpha = %.1f (NDCG@%d %.4f)\n", clock.seconds(), alpha, args.k,
+                rc::best_alpha(sweep).summary.ndcg);
+
+    // Final models on the whole train part, evaluated on test.
+    rc::Popularity pop;
+    rc::ItemKNN knn(ko);
+    rc::ImplicitALS als(ao);
+    fit_models(split.train, pop, knn, &als);
+    std::printf("[%6.2f s] fitted popularity, item-kNN (K = %zu, BM25), ALS (%zu factors, %zu iterations)\n", clock.seconds(),
+                ko.neighbours, ao.factors, ao.iterations);
+    struct Row {
+        std::string model;
+        ml::metrics::RankingSummary s;
+    };
+    std::vector<Row> rows;
+    const auto& T = split.train;
+    rows.push_back({"popularity", rc::evaluate_top_n(split, args.k, [&](std::size_t) { return pop.scores(); }, args.threads)});
+    rows.push_back({"item-kNN", rc::evaluate_top_n(split, args.k, [&](std::size_t u) { return knn.scores(T.items_of(u), T.values_of(u)); },
+                                                   args.threads)});
+    rows.push_back({"ALS", rc::evaluate_top_n(split, args.k, [&](std::size_t u) { return als.scores(u); }, args.threads)});
+    rows.push_back({"content", rc::evaluate_top_n(split, args.k, [&](std::size_t u) { return content.scores(T.items_of(u)); }, args.threads)});
+    char label[64];
+    std::snprintf(label, sizeof label, "hybrid (alpha %.1f)", alpha);
+    rows.push_back({label, rc::evaluate_top_n(
+                               split, args.k,
+                               [&](std::size_t u) {
+                                   return rc::blend(content.scores(T.items_of(u)), knn.scores(T.items_of(u), T.values_of(u)), alpha,
+                                                    T.items_of(u));
+                               },
+                               args.threads)});
+
+    std::filesystem::create_directories(args.out);
+    std::ofstream csv(args.out / "results.csv");
+    csv << "model,recall_at_k,ndcg_at_k,mrr_at_k,precision_at_k,users,k\n";
+    std::printf("\n%-20s %10s %10s %10s   (K = %d, %zu users)\n", "model", "Recall", "NDCG", "MRR", args.k, rows[0].s.n_queries);
+    for (const auto& r : rows) {
+        std::printf("%-20s %10.4f %10.4f %10.4f\n", r.model.c_str(), r.s.recall, r.s.ndcg, r.s.mrr);
+        csv << '"' << r.model << "\"," << r.s.recall << ',' << r.s.ndcg << ',' << r.s.mrr << ',' << r.s.precision << ',' << r.s.n_queries
+            << ',' << args.k << '\n';
+    }
+    std::ofstream sweep_csv(args.out / "alpha_sweep.csv");
+    sweep_csv << "alpha,validation_recall_at_k,validation_ndcg_at_k\n";
+    for (const auto& p : sweep) sweep_csv << p.alpha << ',' << p.summary.recall << ',' << p.summary.ndcg << '\n';
+
+    ml::report::HtmlReport report("musiclab hybrid recommender", data.name);
+    report.section("Data").text(std::to_string(R.num_users()) + " users, " + std::to_string(R.num_items()) + " items, " +
+                                std::to_string(R.num_interactions()) + " interactions; per user with >= 5 items, 20 % held out (seed " +
+                                std::to_string(args.seed) + "): " + std::to_string(evaluated) + " users evaluated.");
+    ml::report::Table table{"Top-" + std::to_string(args.k) + " ranking on the held-out items",
+                            {"model", "Recall@" + std::to_string(args.k), "NDCG@" + std::to_string(args.k), "MRR@" + std::to_string(args.k),
+                             "Precision@" + std::to_string(args.k)},
+                            {},
+                            4};
+    ml::report::Bars bars{"Ranking metrics at K = " + std::to_string(args.k), "score", {}, {"Recall", "NDCG", "MRR"}, {{}, {}, {}}, false};
+    for (const auto& r : rows) {
+        table.rows.push_back({r.model, r.s.recall, r.s.ndcg, r.s.mrr, r.s.precision});
+        bars.labels.push_back(r.model);
+        bars.values[0].push_back(r.s.recall);
+        bars.values[1].push_back(r.s.ndcg);
+        bars.values[2].push_back(r.s.mrr);
+    }
+    report.section("Models").table(table).bars(bars);
+    ml::report::Lines lines{"Alpha sweep on the validation split (alpha * content + (1 - alpha) * item-kNN)", "alpha",
+                            "score at K = " + std::to_string(args.k), {}, {"Recall", "NDCG"}, {{}, {}}};
+    for (const auto& p : sweep) {
+        lines.x.push_back(p.alpha);
+        lines.y[0].push_back(p.summary.recall);
+        lines.y[1].push_back(p.summary.ndcg);
+    }
+    report.section("Hybrid weight").lines(lines).text(std::string("Chosen: ") + label + ", the best validation NDCG.");
+    report.write(args.out / "report.html");
+    std::printf("\n[%6.2f s] wrote %s/{results.csv,alpha_sweep.csv,report.html}\n", clock.seconds(), args.out.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        const Args args = parse_args(argc, argv);
-        const Clock clock;
-        Data data = args.lastfm ? load_lastfm(*args.lastfm) : load_synthetic(args.seed);
-        const auto& R = data.interactions;
-        std::printf("[%6.2f s] %s: %zu users, %zu items, %zu interactions\n", clock.seconds(), data.name.c_str(), R.num_users(),
-                    R.num_items(), R.num_interactions());
-
-        // Content: TF-IDF of the item documents (items without tags get an empty row).
-        Content content;
-        {
-            auto [model, T] = ml::text::fit_transform_tfidf<double>(data.item_docs);
-            content.T = std::move(T);
-            std::printf("[%6.2f s] content: TF-IDF of item tags, %zu terms, %lld non-zeros\n", clock.seconds(), model.num_features(),
-                        static_cast<long long>(content.T.nonZeros()));
-        }
-
-        const rc::Split split = rc::holdout_split(R, 0.2, 5, args.seed);
-        const rc::Split validation = rc::holdout_split(split.train, 0.2, 5, args.seed + 1);
-        std::size_t evaluated = 0;
-        for (const auto& t : split.test) evaluated += !t.empty();
-        std::printf("[%6.2f s] split: per user >= 5 items, 20 %% held out (seed %llu): %zu users evaluated\n", clock.seconds(),
-                    static_cast<unsigned long long>(args.seed), evaluated);
-
-        auto fit_models = [&](const rc::Interactions& train, rc::Popularity& pop, rc::ItemKNN& knn, rc::ImplicitALS* als) {
-            pop.fit(train);
-            const rc::SparseRows weighted = rc::bm25_weight(train.item_users(), 100.0, 0.8);  // items x users
-            knn.fit(weighted);
-            if (als) als->fit(rc::Interactions::from_matrix(weighted.transpose()));
-        };
-        rc::ItemKNNOptions ko;
-        ko.neighbours = 100;
-        ko.num_threads = args.threads;
-        rc::ALSOptions ao;
-        ao.factors = 64;
-        ao.iterations = 15;
-        ao.regularization = 0.05;
-        ao.seed = args.seed;
-        ao.num_threads = args.threads;
-
-        // Alpha on the validation split.
-        rc::Popularity vpop;
-        rc::ItemKNN vknn(ko);
-        fit_models(validation.train, vpop, vknn, nullptr);
-        const std::vector<double> alphas{0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
-        const auto sweep = rc::sweep_alpha(
-            validation, args.k, alphas, [&](std::size_t u) { return content.scores(validation.train.items_of(u)); },
-            [&](std::size_t u) { return vknn.scores(validation.train.items_of(u), validation.train.values_of(u)); }, args.threads);
-        const double alpha = rc::best_alpha(sweep).alpha;
-        std::printf("[%6.2f s] alpha sweep on the validation split: best alpha = %.1f (NDCG@%d %.4f)\n", clock.seconds(), alpha, args.k,
-                    rc::best_alpha(sweep).summary.ndcg);
-
-        // Final models on the whole train part, evaluated on test.
-        rc::Popularity pop;
-        rc::ItemKNN knn(ko);
-        rc::ImplicitALS als(ao);
-        fit_models(split.train, pop, knn, &als);
-        std::printf("[%6.2f s] fitted popularity, item-kNN (K = %zu, BM25), ALS (%zu factors, %zu iterations)\n", clock.seconds(),
-                    ko.neighbours, ao.factors, ao.iterations);
-        struct Row {
-            std::string model;
-            ml::metrics::RankingSummary s;
-        };
-        std::vector<Row> rows;
-        const auto& T = split.train;
-        rows.push_back({"popularity", rc::evaluate_top_n(split, args.k, [&](std::size_t) { return pop.scores(); }, args.threads)});
-        rows.push_back({"item-kNN", rc::evaluate_top_n(split, args.k, [&](std::size_t u) { return knn.scores(T.items_of(u), T.values_of(u)); },
-                                                       args.threads)});
-        rows.push_back({"ALS", rc::evaluate_top_n(split, args.k, [&](std::size_t u) { return als.scores(u); }, args.threads)});
-        rows.push_back({"content", rc::evaluate_top_n(split, args.k, [&](std::size_t u) { return content.scores(T.items_of(u)); }, args.threads)});
-        char label[64];
-        std::snprintf(label, sizeof label, "hybrid (alpha %.1f)", alpha);
-        rows.push_back({label, rc::evaluate_top_n(
-                                   split, args.k,
-                                   [&](std::size_t u) {
-                                       return rc::blend(content.scores(T.items_of(u)), knn.scores(T.items_of(u), T.values_of(u)), alpha,
-                                                        T.items_of(u));
-                                   },
-                                   args.threads)});
-
-        std::filesystem::create_directories(args.out);
-        std::ofstream csv(args.out / "results.csv");
-        csv << "model,recall_at_k,ndcg_at_k,mrr_at_k,precision_at_k,users,k\n";
-        std::printf("\n%-20s %10s %10s %10s   (K = %d, %zu users)\n", "model", "Recall", "NDCG", "MRR", args.k, rows[0].s.n_queries);
-        for (const auto& r : rows) {
-            std::printf("%-20s %10.4f %10.4f %10.4f\n", r.model.c_str(), r.s.recall, r.s.ndcg, r.s.mrr);
-            csv << '"' << r.model << "\"," << r.s.recall << ',' << r.s.ndcg << ',' << r.s.mrr << ',' << r.s.precision << ',' << r.s.n_queries
-                << ',' << args.k << '\n';
-        }
-        std::ofstream sweep_csv(args.out / "alpha_sweep.csv");
-        sweep_csv << "alpha,validation_recall_at_k,validation_ndcg_at_k\n";
-        for (const auto& p : sweep) sweep_csv << p.alpha << ',' << p.summary.recall << ',' << p.summary.ndcg << '\n';
-        std::printf("\n[%6.2f s] wrote %s and %s\n", clock.seconds(), (args.out / "results.csv").c_str(), (args.out / "alpha_sweep.csv").c_str());
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "hybrid_recommender: %s\n", e.what());
-        return 1;
-    }
+    return examples::guarded_main("hybrid_recommender", [&] { return run(parse_args(argc, argv)); });
 }

@@ -9,7 +9,10 @@
 // (sentence embeddings, UMAP, HDBSCAN).
 //
 //   pipeline [--tracks FILE] [--vader DIR] [--out DIR] [--n-tracks N] [--seed S] [--threads T] [--trees N]
+#include "cli.hpp"
+
 #include <musiclab/musiclab.hpp>
+#include <musiclab/report.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -43,75 +46,26 @@ struct Args {
     int trees = 1000;
 };
 
-void usage(std::FILE* to) {
-    std::fprintf(to,
-                 "usage: pipeline [options]\n"
-                 "\n"
-                 "The SpotFusion workflow on a track catalogue: profile, time-aware 90/10 split,\n"
-                 "feature matrices, popularity baselines. Results go to --out as CSV and JSON.\n"
-                 "\n"
-                 "options:\n"
-                 "  --tracks FILE   Spotify-style tracks CSV (columns of spotify_tracks.csv; a\n"
-                 "                  release_date column enables the time-aware split, otherwise\n"
-                 "                  the split is random, seeded). Default: the built-in synthetic\n"
-                 "                  catalogue.\n"
-                 "  --vader DIR     folder with vader_lexicon.txt and emoji_utf8_lexicon.txt\n"
-                 "                  (default: ../shared/data/vader of the source tree, when present;\n"
-                 "                  without a lexicon the sentiment step is skipped)\n"
-                 "  --out DIR       output folder (default: pipeline_out)\n"
-                 "  --n-tracks N    size of the synthetic catalogue (default: 5000)\n"
-                 "  --seed S        seed of the synthetic data and the random split (default: 42)\n"
-                 "  --threads T     worker threads, 0 = all cores (default: 0)\n"
-                 "  --trees N       boosting rounds of the popularity models (default: 1000)\n"
-                 "  --help          this text\n");
-}
-
 Args parse_args(int argc, char** argv) {
     Args a;
-    auto value = [&](int& i) -> std::string {
-        if (i + 1 >= argc) throw ml::invalid_parameter(argv[i], "nothing", "a value after the flag");
-        return argv[++i];
-    };
-    auto number = [&](const std::string& flag, const std::string& text) {
-        char* end = nullptr;
-        const long long v = std::strtoll(text.c_str(), &end, 10);
-        if (end == text.c_str() || *end != '\0' || v < 0) throw ml::invalid_parameter(flag, text, "a non-negative integer");
-        return static_cast<std::uint64_t>(v);
-    };
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            usage(stdout);
-            std::exit(0);
-        } else if (flag == "--tracks") a.tracks = value(i);
-        else if (flag == "--vader") a.vader = value(i);
-        else if (flag == "--out") a.out = value(i);
-        else if (flag == "--n-tracks") a.n_tracks = number(flag, value(i));
-        else if (flag == "--seed") a.seed = number(flag, value(i));
-        else if (flag == "--threads") a.threads = static_cast<int>(number(flag, value(i)));
-        else if (flag == "--trees") {
-            a.trees = static_cast<int>(number(flag, value(i)));
-            if (a.trees < 1) throw ml::invalid_parameter("--trees", a.trees, ">= 1");
-        } else throw ml::invalid_parameter("argument", flag, "one of --tracks --vader --out --n-tracks --seed --threads --trees --help");
-    }
+    examples::Cli cli("pipeline",
+                      "The SpotFusion workflow on a track catalogue: profile, time-aware 90/10 split,\n"
+                      "feature matrices, popularity baselines and models with SHAP, title sentiment,\n"
+                      "recommendations. Results go to --out as CSV and JSON, and report.html.");
+    cli.path("--tracks", a.tracks, "FILE",
+             "Spotify-style tracks CSV (columns of spotify_tracks.csv; a\nrelease_date column enables the time-aware split, otherwise\n"
+             "the split is random, seeded). Default: the built-in synthetic\ncatalogue.")
+        .path("--vader", a.vader, "DIR",
+              "folder with vader_lexicon.txt and emoji_utf8_lexicon.txt\n(default: ../shared/data/vader of the source tree, when present;\n"
+              "without a lexicon the sentiment step is skipped)")
+        .path("--out", a.out, "DIR", "output folder (default: pipeline_out)")
+        .integer("--n-tracks", a.n_tracks, "N", "size of the synthetic catalogue (default: 5000)", 10)
+        .integer("--seed", a.seed, "S", "seed of the synthetic data and the random split (default: 42)")
+        .integer("--threads", a.threads, "T", "worker threads, 0 = all cores (default: 0)", 0, 1024)
+        .integer("--trees", a.trees, "N", "boosting rounds of the popularity models (default: 1000)", 1, 100000);
+    cli.parse(argc, argv);
     return a;
 }
-
-/// Prints "[  1.23 s] message" lines: the pipeline's progress with elapsed time.
-class Progress {
-public:
-    template <class... T>
-    void step(const char* format, T... values) {
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-        std::printf("[%7.2f s] ", s);
-        std::printf(format, values...);
-        std::printf("\n");
-        std::fflush(stdout);
-    }
-
-private:
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 /// The values of `v` at `rows`.
 std::vector<double> at(std::span<const double> v, const std::vector<std::size_t>& rows) {
@@ -130,8 +84,12 @@ std::vector<std::string_view> at(const ml::io::TextColumn& c, const std::vector<
 }
 
 int run(const Args& args) {
-    Progress progress;
+    const examples::Progress progress;
     std::filesystem::create_directories(args.out);
+    ml::report::HtmlReport report("musiclab pipeline",
+                                  args.tracks ? "catalogue: " + args.tracks->string()
+                                              : "catalogue: built-in synthetic data (" + std::to_string(args.n_tracks) + " tracks, seed " +
+                                                    std::to_string(args.seed) + ")");
 
     // 1. data
     ml::io::Table tracks;
@@ -165,6 +123,10 @@ int run(const Args& args) {
                   distinct_artists.size(), distinct_genres.size(), tracks.cols(),
                   args.tracks ? "" : (", " + std::to_string(users) + " users with " + std::to_string(listens) + " listens").c_str());
 
+    report.section("Catalogue")
+        .text(std::to_string(tracks.rows()) + " tracks, " + std::to_string(distinct_artists.size()) + " artists, " +
+              std::to_string(distinct_genres.size()) + " genres, " + std::to_string(tracks.cols()) + " columns.");
+
     // 2. split: time-aware when there is a release date, else seeded random (sklearn-identical)
     ml::preprocess::Split split;
     std::string split_kind;
@@ -182,6 +144,7 @@ int run(const Args& args) {
         split_kind = "random 90/10 (no release_date column; same indices as sklearn train_test_split)";
     }
     progress.step("split: %s: %zu train, %zu test", split_kind.c_str(), split.train.size(), split.test.size());
+    report.text("Split: " + split_kind + ": " + std::to_string(split.train.size()) + " train, " + std::to_string(split.test.size()) + " test tracks.");
 
     // 3. features
     const Eigen::MatrixXd X = tracks.matrix(audio_features);
@@ -252,8 +215,24 @@ int run(const Args& args) {
         progress.step("VADER on %zu titles: mean compound %.4f, %.1f %% positive, %.1f %% negative", sentiment.size(),
                       sum / static_cast<double>(sentiment.size()), 100.0 * static_cast<double>(positive) / static_cast<double>(sentiment.size()),
                       100.0 * static_cast<double>(negative) / static_cast<double>(sentiment.size()));
+        // mean popularity of negative / neutral / positive titles (VADER's usual +-0.05 thresholds)
+        const auto popularity = tracks.numeric("popularity").values();
+        double total[3] = {0, 0, 0};
+        long long count[3] = {0, 0, 0};
+        for (std::size_t i = 0; i < sentiment.size(); ++i) {
+            const int c = sentiment[i].compound <= -0.05 ? 0 : sentiment[i].compound >= 0.05 ? 2 : 1;
+            if (std::isnan(popularity[i])) continue;
+            total[c] += popularity[i];
+            ++count[c];
+        }
+        ml::report::Table t{"Titles by VADER compound", {"class", "titles", "mean popularity"}, {}, 2};
+        const char* names[3] = {"negative (<= -0.05)", "neutral", "positive (>= 0.05)"};
+        for (int c = 0; c < 3; ++c)
+            t.rows.push_back({std::string(names[c]), count[c], count[c] ? total[c] / static_cast<double>(count[c]) : std::nan("")});
+        report.section("Title sentiment (VADER)").table(t);
     } else {
         progress.step("VADER: no lexicon (pass --vader DIR); sentiment step skipped");
+        report.section("Title sentiment (VADER)").text("Skipped: no VADER lexicon (pass --vader DIR).");
     }
 
     // 6. popularity baselines on the test split
@@ -272,12 +251,14 @@ int run(const Args& args) {
     std::printf("\n  popularity baseline on the test split    R^2      RMSE      MAE\n");
     std::ofstream baselines(args.out / "baselines.csv");
     baselines << "model,r2,rmse,mae\n";
+    ml::report::Table accuracy{"Popularity (0-100) on the test split", {"model", "R^2", "RMSE", "MAE"}, {}, 4};
     for (const auto& row : rows) {
         const double r = ml::metrics::r2_score(y_test, *row.pred);
         const double e = ml::metrics::root_mean_squared_error(y_test, *row.pred);
         const double m = ml::metrics::mean_absolute_error(y_test, *row.pred);
         std::printf("  %-38s %7.4f %8.3f %8.3f\n", row.name, r, e, m);
         baselines << '"' << row.name << "\"," << r << ',' << e << ',' << m << '\n';
+        accuracy.rows.push_back({std::string(row.name), r, e, m});
     }
     std::printf("\n");
 
@@ -325,7 +306,9 @@ int run(const Args& args) {
         const double a = ml::metrics::mean_absolute_error(y_test, pred);
         std::printf("  %-38s %7.4f %8.3f %8.3f\n", m.name.c_str(), r, e, a);
         baselines << '"' << m.name << "\"," << r << ',' << e << ',' << a << '\n';
+        accuracy.rows.push_back({m.name, r, e, a});
     }
+    report.section("Popularity models").table(accuracy);
     // Mean |SHAP| per feature of the full model on (up to 300 of) the test rows: exact TreeSHAP
     // costs O(trees x leaves x depth^2) per row.
     const Eigen::MatrixXd phi = models.back().model.shap_values(E_test.topRows(std::min<Eigen::Index>(300, E_test.rows())), args.threads);
@@ -336,11 +319,16 @@ int run(const Args& args) {
     std::printf("\n  top features by mean |SHAP| (popularity points)\n");
     std::ofstream shap_csv(args.out / "shap_importance.csv");
     shap_csv << "feature,mean_abs_shap\n";
+    ml::report::Bars shap_bars{"Features by mean |SHAP| (" + models.back().name + ", " + std::to_string(phi.rows()) + " test tracks)",
+                               "mean |SHAP| (popularity points)", {}, {}, {{}}, true};
     for (std::size_t j = 0; j < order.size(); ++j) {
         const double v = importance[static_cast<Eigen::Index>(order[j])];
         if (j < 8) std::printf("  %-20s %7.3f\n", encoded_names[order[j]].c_str(), v);
         shap_csv << encoded_names[order[j]] << ',' << v << '\n';
+        shap_bars.labels.push_back(encoded_names[order[j]]);
+        shap_bars.values[0].push_back(v);
     }
+    report.bars(shap_bars);
     std::printf("\n");
 
     // 8. content recommendations: TF-IDF of "track - artist [genre]" texts, cosine top-10 for a query
@@ -364,11 +352,14 @@ int run(const Args& args) {
                       docs[query].c_str());
         std::ofstream rec(args.out / "recommendations.csv");
         rec << "query_row,rank,row,cosine,text\n";
+        ml::report::Table t{"Top 10 by TF-IDF cosine for \"" + docs[query] + "\"", {"rank", "cosine", "track"}, {}, 3};
         for (std::size_t j = 0; j < top.size(); ++j) {
             const auto r = static_cast<std::size_t>(top[j]);
             std::printf("  %2zu. %.3f  %s\n", j + 1, scores[r], docs[r].c_str());
-            rec << query << ',' << j + 1 << ',' << r << ',' << scores[r] << ",\"" << docs[r] << "\"\n";
+            rec << query << ',' << j + 1 << ',' << r << ',' << scores[r] << ',' << examples::csv_field(docs[r]) << '\n';
+            t.rows.push_back({static_cast<long long>(j + 1), scores[r], docs[r]});
         }
+        report.section("Recommendations").table(t);
         std::printf("\n");
     }
 
@@ -394,7 +385,8 @@ int run(const Args& args) {
             t << ids[i] << ',' << sentiment[i].neg << ',' << sentiment[i].neu << ',' << sentiment[i].pos << ','
               << sentiment[i].compound << '\n';
     }
-    progress.step("wrote %s/{summary.json,split.csv,baselines.csv,shap_importance.csv,recommendations.csv%s}", args.out.c_str(),
+    report.write(args.out / "report.html");
+    progress.step("wrote %s/{report.html,summary.json,split.csv,baselines.csv,shap_importance.csv,recommendations.csv%s}", args.out.c_str(),
                   sentiment.empty() ? "" : ",title_sentiment.csv");
     return 0;
 }
@@ -402,13 +394,5 @@ int run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(parse_args(argc, argv));
-    } catch (const ml::error& e) {
-        std::fprintf(stderr, "pipeline: error: %s\n", e.what());
-        return 1;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "pipeline: unexpected error: %s\n", e.what());
-        return 2;
-    }
+    return examples::guarded_main("pipeline", [&] { return run(parse_args(argc, argv)); });
 }

@@ -10,5 +10,6 @@
 #include "metrics.hpp"
 #include "preprocess.hpp"
 #include "recommend.hpp"
+#include "report.hpp"
 #include "text.hpp"
 #include "trees.hpp"
