@@ -189,7 +189,7 @@ public:
         layout[b.horizontal ? "xaxis" : "yaxis"] = value_axis;
         layout[b.horizontal ? "yaxis" : "xaxis"] = label_axis;
         const double rows = static_cast<double>(b.labels.size() * std::max<std::size_t>(b.values.size(), 1));
-        layout["height"] = b.horizontal ? std::clamp(120.0 + 22.0 * rows, 260.0, 1400.0) : 420.0;
+        layout["height"] = b.horizontal ? std::clamp(120.0 + 14.0 * rows, 260.0, 3200.0) : 420.0;
         return figure(std::move(data), std::move(layout));
     }
 
