@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace ml = musiclab;
@@ -44,6 +45,7 @@ struct Args {
     std::uint64_t seed = 42;
     int threads = 0;
     int trees = 1000;
+    std::size_t svd_components = 64;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -51,10 +53,11 @@ Args parse_args(int argc, char** argv) {
     examples::Cli cli("pipeline",
                       "The SpotFusion workflow on a track catalogue: profile, time-aware 90/10 split,\n"
                       "feature matrices, popularity baselines and models with SHAP, title sentiment,\n"
-                      "recommendations. Results go to --out as CSV and JSON, and report.html.");
+                      "track embeddings and semantic recommendations. Results go to --out as CSV and\n"
+                      "JSON, and report.html.");
     cli.path("--tracks", a.tracks, "FILE",
              "Spotify-style tracks CSV (columns of spotify_tracks.csv; a\nrelease_date column enables the time-aware split, otherwise\n"
-             "the split is random, seeded). Default: the built-in synthetic\ncatalogue.")
+             "the split is random, seeded; rows repeating a track_id are\ndropped). Default: the built-in synthetic catalogue.")
         .path("--vader", a.vader, "DIR",
               "folder with vader_lexicon.txt and emoji_utf8_lexicon.txt\n(default: ../shared/data/vader of the source tree, when present;\n"
               "without a lexicon the sentiment step is skipped)")
@@ -62,7 +65,8 @@ Args parse_args(int argc, char** argv) {
         .integer("--n-tracks", a.n_tracks, "N", "size of the synthetic catalogue (default: 5000)", 10)
         .integer("--seed", a.seed, "S", "seed of the synthetic data and the random split (default: 42)")
         .integer("--threads", a.threads, "T", "worker threads, 0 = all cores (default: 0)", 0, 1024)
-        .integer("--trees", a.trees, "N", "boosting rounds of the popularity models (default: 1000)", 1, 100000);
+        .integer("--trees", a.trees, "N", "boosting rounds of the popularity models (default: 1000)", 1, 100000)
+        .integer("--svd-components", a.svd_components, "K", "dimensions of the TF-IDF + SVD track embeddings (default: 64)", 2, 4096);
     cli.parse(argc, argv);
     return a;
 }
@@ -99,6 +103,17 @@ int run(const Args& args) {
         ml::io::CsvOptions o;
         o.invalid_utf8 = ml::io::InvalidUtf8::replace;
         tracks = ml::io::read_csv(*args.tracks, o);
+        if (tracks.contains("track_id")) {  // one row per track: the same track on both sides of the split inflates R^2
+            const auto& ids = tracks.text("track_id");
+            std::unordered_set<std::string_view> seen;
+            std::vector<std::size_t> first;
+            for (std::size_t r = 0; r < tracks.rows(); ++r)
+                if (seen.insert(ids[r]).second) first.push_back(r);
+            if (first.size() < tracks.rows()) {
+                progress.step("dropped %zu rows with a repeated track_id (kept the first of each)", tracks.rows() - first.size());
+                tracks = tracks.take(first);
+            }
+        }
     } else {
         ml::data::SyntheticOptions o;
         o.n_tracks = args.n_tracks;
@@ -331,35 +346,56 @@ int run(const Args& args) {
     report.bars(shap_bars);
     std::printf("\n");
 
-    // 8. content recommendations: TF-IDF of "track - artist [genre]" texts, cosine top-10 for a query
+    // 8. track embeddings of "track - artist [Genre: g]" (the seed's sentence-embedding text):
+    //    TF-IDF + truncated SVD (LSA), rows L2-normalised
+    const auto& names = tracks.text("track_name");
+    std::vector<std::string> docs(tracks.rows());
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        ((((docs[i] = std::string(names[i])) += " - ") += artists[i]) += " [Genre: ") += genres[i];
+        docs[i] += ']';
+    }
+    Eigen::MatrixXd embedding;
+    std::string embedding_kind;
     {
-        const auto& names = tracks.text("track_name");
-        std::vector<std::string> docs(tracks.rows());
-        for (std::size_t i = 0; i < docs.size(); ++i) {
-            ((((docs[i] = std::string(names[i])) += " - ") += artists[i]) += " [Genre: ") += genres[i];
-            docs[i] += ']';
-        }
         ml::text::TfidfOptions to;
         to.num_threads = args.threads;
         auto [tfidf, T] = ml::text::fit_transform_tfidf<double>(docs, to);
-        // Cosine of the query row with every row (rows of T are L2-normalised), top 10 without itself.
+        ml::linalg::TruncatedSvdOptions so;
+        so.n_components = std::min<std::size_t>(args.svd_components, std::min<std::size_t>(docs.size(), tfidf.num_features()) - 1);
+        so.seed = args.seed;
+        so.num_threads = args.threads;
+        auto [svd, S] = ml::linalg::fit_transform_truncated_svd(T, so);
+        embedding = std::move(S);
+        embedding_kind = "TF-IDF (" + std::to_string(tfidf.num_features()) + " terms) + truncated SVD (" + std::to_string(so.n_components) +
+                         " components, " + std::to_string(static_cast<int>(std::lround(100 * svd.explained_variance_ratio().sum()))) +
+                         " % of the variance)";
+    }
+    for (Eigen::Index i = 0; i < embedding.rows(); ++i)
+        if (const double norm = embedding.row(i).norm(); norm > 0) embedding.row(i) /= norm;
+    progress.step("embeddings: %s, %lld x %lld", embedding_kind.c_str(), static_cast<long long>(embedding.rows()),
+                  static_cast<long long>(embedding.cols()));
+
+    // 9. semantic recommendations: the 10 tracks of largest cosine with a query track
+    {
         const std::size_t query = split.test.front();
-        const Eigen::VectorXd sim = T * T.row(static_cast<Eigen::Index>(query)).transpose();
-        const std::vector<double> scores(sim.data(), sim.data() + sim.size());
-        const std::vector<std::int32_t> exclude{static_cast<std::int32_t>(query)};
-        const auto top = ml::recommend::rank(scores, 10, exclude);
-        progress.step("recommendations: TF-IDF of %zu track texts (%zu terms); top 10 for \"%s\":", docs.size(), tfidf.num_features(),
-                      docs[query].c_str());
+        // 30 candidates: the same text under another track_id (re-releases, compilations) is listed once
+        const auto top = ml::recommend::top_k(embedding.row(static_cast<Eigen::Index>(query)), embedding, std::min<std::size_t>(30, docs.size()));
+        std::unordered_set<std::string_view> listed{docs[query]};
+        std::printf("\n  top 10 by embedding cosine for \"%s\"\n", docs[query].c_str());
         std::ofstream rec(args.out / "recommendations.csv");
         rec << "query_row,rank,row,cosine,text\n";
-        ml::report::Table t{"Top 10 by TF-IDF cosine for \"" + docs[query] + "\"", {"rank", "cosine", "track"}, {}, 3};
-        for (std::size_t j = 0; j < top.size(); ++j) {
-            const auto r = static_cast<std::size_t>(top[j]);
-            std::printf("  %2zu. %.3f  %s\n", j + 1, scores[r], docs[r].c_str());
-            rec << query << ',' << j + 1 << ',' << r << ',' << scores[r] << ',' << examples::csv_field(docs[r]) << '\n';
-            t.rows.push_back({static_cast<long long>(j + 1), scores[r], docs[r]});
+        ml::report::Table t{"Top 10 by embedding cosine for \"" + docs[query] + "\"", {"rank", "cosine", "track"}, {}, 3};
+        std::size_t rank = 0;
+        for (Eigen::Index j = 0; j < top.indices.cols() && rank < 10; ++j) {
+            const auto r = static_cast<std::size_t>(top.indices(0, j));
+            if (r == query || !listed.insert(docs[r]).second) continue;
+            const double score = top.scores(0, j);
+            ++rank;
+            std::printf("  %2zu. %.3f  %s\n", rank, score, docs[r].c_str());
+            rec << query << ',' << rank << ',' << r << ',' << score << ',' << examples::csv_field(docs[r]) << '\n';
+            t.rows.push_back({static_cast<long long>(rank), score, docs[r]});
         }
-        report.section("Recommendations").table(t);
+        report.section("Semantic recommendations").text("Track embeddings: " + embedding_kind + ".").table(t);
         std::printf("\n");
     }
 
