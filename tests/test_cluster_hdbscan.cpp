@@ -437,6 +437,45 @@ TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force versus k-d tr
     CHECK(musiclab::metrics::adjusted_rand_score(a.labels, c.labels) > 0.99);
 }
 
+TEST_CASE("hdbscan float32 lower bounds skip work without changing a result") {
+    // Prim and brute-force k-NN in >= 16 dimensions skip pairs by float32 / projected lower
+    // bounds (cluster/detail/float_bound.hpp). Every edge and every neighbour distance must be
+    // bit-identical to the scans without them: clustered data (the bounds prune), uniform data
+    // (they rarely do), duplicates and near-ties (bounds at their tightest), huge coordinates
+    // (bound disabled).
+    using musiclab::detail::EuclideanDistance;
+    const std::size_t n = 700, dim = 24;
+    musiclab::Rng rng(11);
+    std::vector<std::vector<double>> sets(4, std::vector<double>(n * dim));
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < dim; ++j) {
+            sets[0][i * dim + j] = static_cast<double>(i % 5) * 6.0 * (j % 3 == 0) + rng.normal();
+            sets[1][i * dim + j] = rng.uniform();
+            sets[2][i * dim + j] = i % 3 == 0 ? 1.0 + 1e-9 * static_cast<double>(i % 7) : static_cast<double>(i % 11);
+            sets[3][i * dim + j] = (i == 5 ? 1e16 : 1.0) * rng.normal();
+        }
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        CAPTURE(s);
+        const musiclab::detail::Points pts{sets[s].data(), n, dim};
+        std::vector<double> d1, d0;
+        std::vector<std::size_t> i1, i0;
+        musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 9, 2, d1, i1, true);
+        musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 9, 2, d0, i0, false);
+        CHECK(d1 == d0);
+        std::vector<double> core(n);
+        for (std::size_t i = 0; i < n; ++i) core[i] = d0[i * 9 + 8];
+        for (const double alpha : {1.0, 0.7}) {
+            const auto e1 = musiclab::detail::prim_mst<EuclideanDistance>(pts, core, alpha, 1, 4000000, true);
+            const auto e0 = musiclab::detail::prim_mst<EuclideanDistance>(pts, core, alpha, 1, 4000000, false);
+            REQUIRE(e1.size() == e0.size());
+            std::size_t differ = 0;
+            for (std::size_t i = 0; i < e1.size(); ++i)
+                differ += e1[i].a != e0[i].a || e1[i].b != e0[i].b || e1[i].weight != e0[i].weight;
+            CHECK(differ == 0);
+        }
+    }
+}
+
 TEST_CASE("hdbscan Boruvka and k-NN with forced worker splits equal the sequential run") {
     // fit_hdbscan gives each worker at least 20,000 points; here every worker count is forced on
     // small data to check the split itself.

@@ -1,5 +1,5 @@
 // musiclab cluster area: density-based clustering (HDBSCAN) and its tree stages; the exact
-// k-d tree lives in cluster/detail/kd_tree.hpp.
+// k-d tree lives in neighbors/detail/kd_tree.hpp.
 #pragma once
 
 #include "cluster/hdbscan.hpp"

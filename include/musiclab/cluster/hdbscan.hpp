@@ -34,7 +34,7 @@
 
 #include "../core/error.hpp"
 #include "../core/parallel.hpp"
-#include "detail/kd_tree.hpp"
+#include "../neighbors/detail/kd_tree.hpp"
 #include "detail/mst.hpp"
 #include "hierarchy.hpp"
 
