@@ -27,6 +27,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
+
 namespace musiclab::detail {
 
 /// Float32 rows (zero-padded to a multiple of 8) and the per-row terms of the lower bound.
@@ -84,8 +88,8 @@ private:
     template <bool Avx2>
     [[gnu::always_inline]] static inline void sq_dists_kernel(const float* q, const float* rows, std::size_t stride, const std::size_t* ids,
                                                               std::size_t count, float* out) {
-        std::size_t t = 0;
-        for (; t + 4 <= count; t += 4) {
+        const std::size_t whole = count / 4 * 4;
+        for (std::size_t t = 0; t < whole; t += 4) {
             const float* r0 = rows + ids[t] * stride;
             const float* r1 = rows + ids[t + 1] * stride;
             const float* r2 = rows + ids[t + 2] * stride;
@@ -109,7 +113,7 @@ private:
             out[t + 2] = hsum(a2);
             out[t + 3] = hsum(a3);
         }
-        for (; t < count; ++t) {
+        for (std::size_t t = whole; t < count; ++t) {
             const float* r = rows + ids[t] * stride;
             vec8 a0 = {};
             for (std::size_t k = 0; k < stride; k += 8) {
@@ -126,7 +130,25 @@ private:
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     [[gnu::target("avx2,fma")]] static void sq_dists_avx2(const float* q, const float* rows, std::size_t stride, const std::size_t* ids,
                                                           std::size_t count, float* out) {
-        sq_dists_kernel<true>(q, rows, stride, ids, count, out);
+        if (stride != 8) return sq_dists_kernel<true>(q, rows, stride, ids, count, out);
+        // One vector per row (the projected bound): eight rows at a time, their eight squared
+        // differences summed across lanes by a transposing tree of horizontal adds.
+        const __m256 qv = _mm256_loadu_ps(q);
+        std::size_t t = 0;
+        for (; t + 8 <= count; t += 8) {
+            __m256 e[8];
+            for (int r = 0; r < 8; ++r) {
+                const __m256 d = _mm256_sub_ps(qv, _mm256_loadu_ps(rows + ids[t + static_cast<std::size_t>(r)] * 8));
+                e[r] = _mm256_mul_ps(d, d);
+            }
+            const __m256 h01 = _mm256_hadd_ps(e[0], e[1]), h23 = _mm256_hadd_ps(e[2], e[3]);
+            const __m256 h45 = _mm256_hadd_ps(e[4], e[5]), h67 = _mm256_hadd_ps(e[6], e[7]);
+            const __m256 h0123 = _mm256_hadd_ps(h01, h23), h4567 = _mm256_hadd_ps(h45, h67);
+            // lanes: [r0 r1 r2 r3 | r0 r1 r2 r3] halves of rows 0-3 and of rows 4-7
+            const __m256 lo = _mm256_permute2f128_ps(h0123, h4567, 0x20), hi = _mm256_permute2f128_ps(h0123, h4567, 0x31);
+            _mm256_storeu_ps(out + t, _mm256_add_ps(lo, hi));
+        }
+        if (t < count) sq_dists_kernel<true>(q, rows, stride, ids + t, count - t, out + t);
     }
     static bool has_avx2() noexcept {
         static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
