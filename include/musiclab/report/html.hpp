@@ -71,7 +71,7 @@ struct Lines {
 
 /// A rotatable 3-D point cloud. Each colouring assigns every point a group label; the chart
 /// shows one colouring at a time with buttons to switch (e.g. "cluster", "genre"). Groups past
-/// the `max_groups` largest are drawn together as "other".
+/// the `max_groups` largest are drawn together as "other"; groups named "other" or "noise" are grey.
 struct Scatter3d {
     std::string title;
     std::span<const double> x, y, z;
@@ -241,9 +241,11 @@ public:
             }
             const std::size_t first = data.size();
             for (std::size_t t = 0; t < traces; ++t) {
+                const std::string name = t < shown ? order[t].first : std::string("other");
+                nlohmann::json marker = {{"size", s.marker_size}, {"opacity", 0.8}};
+                if (name == "noise" || name == "other") marker["color"] = "#b0b0b0";  // background groups in grey
                 nlohmann::json trace = {{"type", "scatter3d"}, {"mode", "markers"}, {"x", std::move(xs[t])}, {"y", std::move(ys[t])},
-                                        {"z", std::move(zs[t])}, {"marker", {{"size", s.marker_size}, {"opacity", 0.8}}},
-                                        {"name", t < shown ? order[t].first : std::string("other")}, {"visible", c == 0}};
+                                        {"z", std::move(zs[t])}, {"marker", std::move(marker)}, {"name", name}, {"visible", c == 0}};
                 if (!s.hover.empty()) {
                     trace["text"] = std::move(texts[t]);
                     trace["hoverinfo"] = "text+name";
