@@ -1,0 +1,347 @@
+// Tests of musiclab/manifold/umap.hpp: find_ab_params against umap-learn 0.5.3 on every row of
+// ../shared/reference/umap/find_ab_params.tsv (1e-4 relative, the reference README's tolerance;
+// the issue asks 1e-3), trustworthiness@15 within 0.01 of umap-learn's mean on every input of
+// trustworthiness_summary.tsv (same seeds 0, 1, 2; inputs built as the README describes),
+// smooth_knn_dist hand-checked, reproducibility, transform, multi-threaded mode and bad input.
+// The audio20k inputs run in tests/test_manifold_umap_audio.cpp. Under AddressSanitizer the digits
+// parity runs seed 0 only (each fit is ~20x slower there; the release run covers all three seeds).
+#include <doctest/doctest.h>
+#include <musiclab/core.hpp>
+#include <musiclab/io/csv.hpp>
+#include <musiclab/manifold.hpp>
+#include <musiclab/metrics/embedding.hpp>
+
+#include "support.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MUSICLAB_UMAP_TEST_SANITIZED 1
+#else
+#define MUSICLAB_UMAP_TEST_SANITIZED 0
+#endif
+
+namespace {
+
+// Inputs of ../shared/reference/umap (see its README section 7): sklearn digits (read from the
+// Debian scikit-learn data file) and the standardized Spotify audio features of audio20k_rows.txt.
+struct Dataset {
+    std::size_t n = 0, dim = 0;
+    std::vector<double> x;       // row-major
+    std::vector<int> labels;     // digits only
+};
+
+inline std::filesystem::path digits_csv() { return "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"; }
+
+inline Dataset load_digits() {
+    Dataset d;
+    const std::string cmd = std::string("gzip -dc '") += digits_csv().string() += "'";
+    std::FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string all;
+    char buf[65536];
+    std::size_t got = 0;
+    while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) all.append(buf, got);
+    REQUIRE(pclose(p) == 0);
+    std::istringstream in(all);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        std::vector<double> v;
+        std::istringstream ls(line);
+        std::string f;
+        while (std::getline(ls, f, ',')) v.push_back(std::stod(f));
+        REQUIRE(v.size() == 65);
+        d.x.insert(d.x.end(), v.begin(), v.end() - 1);
+        d.labels.push_back(static_cast<int>(v.back()));
+    }
+    d.dim = 64;
+    d.n = d.labels.size();
+    return d;
+}
+
+inline std::filesystem::path spotify_csv() { return musiclab::test::shared_dir() / "data/spotify_tracks_114k/spotify_tracks.csv"; }
+inline std::filesystem::path umap_reference() { return musiclab::test::shared_dir() / "reference/umap"; }
+
+inline std::vector<std::size_t> read_indices(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    REQUIRE_MESSAGE(in.good(), "cannot read " << p);
+    std::vector<std::size_t> out;
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) out.push_back(std::stoul(line));
+    return out;
+}
+
+/// The given Spotify columns of the given data rows (all rows when `rows` is empty), z-scored
+/// over those rows with the population standard deviation.
+inline Dataset load_spotify(const std::vector<std::string>& columns, const std::vector<std::size_t>& rows) {
+    musiclab::io::CsvOptions o;
+    o.columns = columns;
+    for (const auto& c : columns) o.types.push_back({c, musiclab::io::ColumnType::number});
+    const auto table = musiclab::io::read_csv(spotify_csv(), o);
+    Dataset d;
+    d.dim = columns.size();
+    std::vector<std::size_t> r = rows;
+    if (r.empty()) {
+        r.resize(table.numeric(columns[0]).size());
+        for (std::size_t i = 0; i < r.size(); ++i) r[i] = i;
+    }
+    d.n = r.size();
+    d.x.resize(d.n * d.dim);
+    for (std::size_t c = 0; c < d.dim; ++c) {
+        const auto& col = table.numeric(columns[c]);
+        double mean = 0.0;
+        for (std::size_t i = 0; i < d.n; ++i) mean += col[r[i]];
+        mean /= static_cast<double>(d.n);
+        double var = 0.0;
+        for (std::size_t i = 0; i < d.n; ++i) var += (col[r[i]] - mean) * (col[r[i]] - mean);
+        const double sd = std::sqrt(var / static_cast<double>(d.n));
+        for (std::size_t i = 0; i < d.n; ++i) d.x[i * d.dim + c] = (col[r[i]] - mean) / sd;
+    }
+    return d;
+}
+
+inline const std::vector<std::string>& audio9_columns() {
+    static const std::vector<std::string> c = {"danceability", "energy", "loudness", "speechiness", "acousticness",
+                                               "instrumentalness", "liveness", "valence", "tempo"};
+    return c;
+}
+
+std::vector<std::vector<std::string>> read_tsv(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    REQUIRE_MESSAGE(in.good(), "cannot read " << p);
+    std::vector<std::vector<std::string>> rows;
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) rows.push_back(musiclab::test::split_tabs(line));
+    return rows;
+}
+
+double trust15(const Dataset& d, const std::vector<double>& emb, std::size_t nc, const std::vector<std::size_t>& subset) {
+    const std::size_t m = subset.empty() ? d.n : subset.size();
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> X(m, d.dim), E(m, nc);
+    for (std::size_t r = 0; r < m; ++r) {
+        const std::size_t i = subset.empty() ? r : subset[r];
+        for (std::size_t c = 0; c < d.dim; ++c) X(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = d.x[i * d.dim + c];
+        for (std::size_t c = 0; c < nc; ++c) E(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = emb[i * nc + c];
+    }
+    musiclab::metrics::TrustworthinessOptions o;
+    o.n_neighbors = 15;
+    o.num_threads = 2;
+    return musiclab::metrics::trustworthiness(X, E, o);
+}
+
+}  // namespace
+
+using musiclab::manifold::UmapOptions;
+
+TEST_CASE("find_ab_params equals umap-learn on every reference row") {
+    const auto path = umap_reference() / "find_ab_params.tsv";
+    MUSICLAB_REQUIRE_PATH(path);
+    const auto rows = read_tsv(path);
+    REQUIRE(rows.size() >= 2);
+    REQUIRE(rows[0] == std::vector<std::string>{"spread", "min_dist", "a", "b"});
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        const double spread = std::stod(rows[r][0]), min_dist = std::stod(rows[r][1]);
+        const auto [a, b] = musiclab::manifold::find_ab_params(spread, min_dist);
+        CAPTURE(spread);
+        CAPTURE(min_dist);
+        CHECK(a == doctest::Approx(std::stod(rows[r][2])).epsilon(1e-4));
+        CHECK(b == doctest::Approx(std::stod(rows[r][3])).epsilon(1e-4));
+    }
+}
+
+TEST_CASE("smooth_knn_dist hand-worked") {
+    // one point, distances 0 (itself), 1, 2, 3: rho = 1 (first non-zero), sigma solves
+    // 1 + exp(-1/s) + exp(-2/s) = log2(4) = 2
+    const std::vector<double> d = {0.0, 1.0, 2.0, 3.0};
+    std::vector<double> rho, sigma;
+    musiclab::manifold::smooth_knn_dist(d.data(), 1, 4, 4.0, 1.0, rho, sigma);
+    CHECK(rho[0] == 1.0);
+    const double s = sigma[0];
+    CHECK(1.0 + std::exp(-1.0 / s) + std::exp(-2.0 / s) == doctest::Approx(2.0).epsilon(1e-4));
+    // local_connectivity 1.5 interpolates rho between the first two non-zero distances
+    musiclab::manifold::smooth_knn_dist(d.data(), 1, 4, 4.0, 1.5, rho, sigma);
+    CHECK(rho[0] == doctest::Approx(1.5));
+}
+
+TEST_CASE("trustworthiness@15 within 0.01 of umap-learn on every reference input except audio20k") {
+    const auto summary = umap_reference() / "trustworthiness_summary.tsv";
+    MUSICLAB_REQUIRE_PATH(summary);
+    const auto rows = read_tsv(summary);
+    REQUIRE(rows.size() >= 2);
+    REQUIRE(rows[0][0] == "input_nc");
+    REQUIRE(rows[0][3] == "trust_mean");
+    std::map<std::string, Dataset> inputs;
+    std::size_t checked = 0;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        const std::string& name = rows[r][0];
+        const auto cut = name.rfind("_nc");
+        REQUIRE(cut != std::string::npos);
+        const std::string input = name.substr(0, cut);
+        const auto nc = static_cast<std::size_t>(std::stoul(name.substr(cut + 3)));
+        const double peer = std::stod(rows[r][3]);
+        std::vector<std::size_t> subset;
+        if (input == "digits") {
+            MUSICLAB_REQUIRE_PATH(digits_csv());
+            if (!inputs.count(input)) inputs[input] = load_digits();
+        } else if (input == "audio20k") {
+            continue;  // tests/test_manifold_umap_audio.cpp (keeps each executable under 30 s)
+            MUSICLAB_REQUIRE_PATH(spotify_csv());
+            if (!inputs.count(input)) inputs[input] = load_spotify(audio9_columns(), read_indices(umap_reference() / "audio20k_rows.txt"));
+            subset = read_indices(umap_reference() / "audio20k_trust_subsample.txt");
+        } else {
+            FAIL("unknown reference input " << input << " (add its loader)");
+        }
+        const Dataset& d = inputs[input];
+        REQUIRE(d.n == static_cast<std::size_t>(std::stoul(rows[r][1])));
+        REQUIRE(d.dim == static_cast<std::size_t>(std::stoul(rows[r][2])));
+        double sum = 0.0;
+        const int seeds = MUSICLAB_UMAP_TEST_SANITIZED ? 1 : 3;
+        for (int seed = 0; seed < seeds; ++seed) {
+            UmapOptions o;
+            o.n_components = static_cast<int>(nc);
+            o.seed = static_cast<std::uint64_t>(seed);
+            o.num_threads = 1;
+            const auto model = musiclab::manifold::fit_umap(d.x.data(), d.n, d.dim, o);
+            sum += trust15(d, model.embedding(), nc, subset);
+        }
+        const double mean = sum / seeds;
+        MESSAGE(name << ": musiclab trustworthiness@15 " << mean << " vs umap-learn " << peer);
+        CHECK(std::fabs(mean - peer) <= 0.01);
+        ++checked;
+    }
+    CHECK(checked > 0);
+}
+
+TEST_CASE("same seed and one thread give bit-identical embeddings; other seeds differ") {
+    musiclab::Rng rng(1);
+    const std::size_t n = 600, d = 5;
+    std::vector<double> x(n * d);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) x[i * d + j] = rng.normal() + (i % 3 == 0 ? 6.0 : 0.0) * static_cast<double>(j == 0);
+    UmapOptions o;
+    o.n_epochs = 100;
+    o.seed = 5;
+    const auto a = musiclab::manifold::fit_umap(x.data(), n, d, o);
+    const auto b = musiclab::manifold::fit_umap(x.data(), n, d, o);
+    CHECK(a.embedding() == b.embedding());
+    o.seed = 6;
+    const auto c = musiclab::manifold::fit_umap(x.data(), n, d, o);
+    CHECK(a.embedding() != c.embedding());
+    // the NN-descent path (forced by the threshold) is reproducible too
+    o.exact_threshold = 10;
+    const auto e1 = musiclab::manifold::fit_umap(x.data(), n, d, o);
+    const auto e2 = musiclab::manifold::fit_umap(x.data(), n, d, o);
+    CHECK_FALSE(e1.info().exact_knn);
+    CHECK(e1.embedding() == e2.embedding());
+}
+
+TEST_CASE("transform places held-out digits beside their class") {
+    MUSICLAB_REQUIRE_PATH(digits_csv());
+    const Dataset d = load_digits();
+    const std::size_t n_train = 1500, n_new = d.n - n_train;
+    UmapOptions o;
+    o.seed = 1;
+    o.n_epochs = MUSICLAB_UMAP_TEST_SANITIZED ? 100 : 300;
+    const auto model = musiclab::manifold::fit_umap(d.x.data(), n_train, d.dim, o);
+    const auto e = model.transform(d.x.data() + n_train * d.dim, n_new);
+    REQUIRE(e.size() == n_new * 2);
+    std::size_t agree = 0;
+    for (std::size_t i = 0; i < n_new; ++i) {
+        REQUIRE(std::isfinite(e[i * 2]));
+        double best = 1e300;
+        std::size_t arg = 0;
+        for (std::size_t t = 0; t < n_train; ++t) {
+            const double dx = e[i * 2] - model.embedding(t, 0), dy = e[i * 2 + 1] - model.embedding(t, 1);
+            if (dx * dx + dy * dy < best) {
+                best = dx * dx + dy * dy;
+                arg = t;
+            }
+        }
+        agree += d.labels[n_train + i] == d.labels[arg] ? 1 : 0;
+    }
+    const double acc = static_cast<double>(agree) / static_cast<double>(n_new);
+    MESSAGE("transform: 1-NN label agreement of held-out digits in the embedding " << acc);
+    CHECK(acc >= 0.85);
+}
+
+TEST_CASE("multi-threaded mode, other metrics and inits run and keep quality") {
+    MUSICLAB_REQUIRE_PATH(digits_csv());
+    const Dataset d = load_digits();
+    for (int variant = 0; variant < 4; ++variant) {
+        UmapOptions o;
+        o.seed = 2;
+        o.n_epochs = MUSICLAB_UMAP_TEST_SANITIZED ? 60 : 200;
+        if (variant == 0) o.num_threads = 2;
+        if (variant == 1) o.metric = musiclab::neighbors::Metric::cosine;
+        if (variant == 2) o.init = musiclab::manifold::UmapInit::random;
+        if (variant == 3) {
+            o.metric = musiclab::neighbors::Metric::manhattan;
+            o.init = musiclab::manifold::UmapInit::given;
+            musiclab::Rng rng(3);
+            o.init_coordinates.resize(d.n * 2);
+            for (double& v : o.init_coordinates) v = rng.normal();
+        }
+        const auto m = musiclab::manifold::fit_umap(d.x.data(), d.n, d.dim, o);
+        const double t = trust15(d, m.embedding(), 2, {});
+        MESSAGE("variant " << variant << " trustworthiness@15 " << t);
+        CHECK(t >= 0.95);
+    }
+}
+
+TEST_CASE("umap bad input") {
+    musiclab::Rng rng(4);
+    const std::size_t n = 40, d = 3;
+    std::vector<double> x(n * d);
+    for (double& v : x) v = rng.normal();
+    UmapOptions o;
+    o.n_neighbors = 40;  // >= n
+    CHECK_THROWS_AS(musiclab::manifold::fit_umap(x.data(), n, d, o), musiclab::invalid_parameter);
+    o.n_neighbors = 5;
+    o.n_components = 40;  // >= n
+    CHECK_THROWS_AS(musiclab::manifold::fit_umap(x.data(), n, d, o), musiclab::invalid_parameter);
+    o.n_components = 38;  // too many for the spectral layout: documented fallback to random
+    o.n_epochs = 20;
+    const auto big = musiclab::manifold::fit_umap(x.data(), n, d, o);
+    CHECK(big.info().spectral_fallback);
+    o.n_components = 2;
+    o.min_dist = 2.0;  // > spread
+    CHECK_THROWS_AS(musiclab::manifold::fit_umap(x.data(), n, d, o), musiclab::invalid_parameter);
+    o.min_dist = 0.1;
+    o.set_op_mix_ratio = 1.5;
+    CHECK_THROWS_AS(musiclab::manifold::fit_umap(x.data(), n, d, o), musiclab::invalid_parameter);
+    o.set_op_mix_ratio = 1.0;
+    o.init = musiclab::manifold::UmapInit::given;
+    o.init_coordinates.assign(10, 0.0);
+    CHECK_THROWS_AS(musiclab::manifold::fit_umap(x.data(), n, d, o), musiclab::shape_mismatch);
+    o.init = musiclab::manifold::UmapInit::spectral;
+    x[7 * d + 2] = std::nan("");
+    try {
+        (void)musiclab::manifold::fit_umap(x.data(), n, d, o);
+        FAIL("expected invalid_parameter");
+    } catch (const musiclab::invalid_parameter& e) {
+        CHECK(std::string(e.what()).find("row 7 column 2") != std::string::npos);
+    }
+    // many duplicate points: 300 of 400 identical -> finite embedding, duplicates together
+    std::vector<double> dup(400 * d, 0.5);
+    for (std::size_t i = 300; i < 400; ++i)
+        for (std::size_t j = 0; j < d; ++j) dup[i * d + j] = rng.normal() * 3.0;
+    o.n_epochs = 50;
+    for (int threads : {1, 2}) {
+        o.num_threads = threads;
+        const auto m = musiclab::manifold::fit_umap(dup.data(), 400, d, o);
+        for (double v : m.embedding()) REQUIRE(std::isfinite(v));
+        const auto t = m.transform(dup.data(), 5);
+        for (double v : t) REQUIRE(std::isfinite(v));
+    }
+}
