@@ -12,6 +12,7 @@
 #include "cli.hpp"
 
 #include <musiclab/musiclab.hpp>
+#include <musiclab/manifold.hpp>
 #include <musiclab/report.hpp>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -46,6 +48,9 @@ struct Args {
     int threads = 0;
     int trees = 1000;
     std::size_t svd_components = 64;
+    int umap_neighbors = 15;
+    int min_cluster_size = 0;  // 0: max(15, tracks / 1000)
+    std::size_t galaxy_points = 20000;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -53,8 +58,8 @@ Args parse_args(int argc, char** argv) {
     examples::Cli cli("pipeline",
                       "The SpotFusion workflow on a track catalogue: profile, time-aware 90/10 split,\n"
                       "feature matrices, popularity baselines and models with SHAP, title sentiment,\n"
-                      "track embeddings and semantic recommendations. Results go to --out as CSV and\n"
-                      "JSON, and report.html.");
+                      "track embeddings, a 3-D UMAP \"music galaxy\" with HDBSCAN clusters and semantic\n"
+                      "recommendations. Results go to --out as CSV and JSON, and report.html.");
     cli.path("--tracks", a.tracks, "FILE",
              "Spotify-style tracks CSV (columns of spotify_tracks.csv; a\nrelease_date column enables the time-aware split, otherwise\n"
              "the split is random, seeded; rows repeating a track_id are\ndropped). Default: the built-in synthetic catalogue.")
@@ -66,7 +71,10 @@ Args parse_args(int argc, char** argv) {
         .integer("--seed", a.seed, "S", "seed of the synthetic data and the random split (default: 42)")
         .integer("--threads", a.threads, "T", "worker threads, 0 = all cores (default: 0)", 0, 1024)
         .integer("--trees", a.trees, "N", "boosting rounds of the popularity models (default: 1000)", 1, 100000)
-        .integer("--svd-components", a.svd_components, "K", "dimensions of the TF-IDF + SVD track embeddings (default: 64)", 2, 4096);
+        .integer("--svd-components", a.svd_components, "K", "dimensions of the TF-IDF + SVD track embeddings (default: 64)", 2, 4096)
+        .integer("--umap-neighbors", a.umap_neighbors, "K", "n_neighbors of the 3-D UMAP of the embeddings (default: 15)", 2, 200)
+        .integer("--min-cluster-size", a.min_cluster_size, "N", "HDBSCAN min_cluster_size on the 3-D map (default: max(15,\ntracks / 1000)); min_samples 10", 0, 1000000)
+        .integer("--galaxy-points", a.galaxy_points, "N", "tracks drawn in the report's 3-D galaxy, a seeded sample\n(default: 20000)", 100, 10000000);
     cli.parse(argc, argv);
     return a;
 }
@@ -375,7 +383,92 @@ int run(const Args& args) {
     progress.step("embeddings: %s, %lld x %lld", embedding_kind.c_str(), static_cast<long long>(embedding.rows()),
                   static_cast<long long>(embedding.cols()));
 
-    // 9. semantic recommendations: the 10 tracks of largest cosine with a query track
+    // 9. the music galaxy: UMAP of the embeddings to 3-D, HDBSCAN clusters on the map
+    std::vector<int> cluster_of;
+    std::size_t n_clusters = 0, noise = 0;
+    {
+        ml::manifold::UmapOptions uo;
+        uo.n_neighbors = args.umap_neighbors;
+        uo.n_components = 3;
+        uo.seed = args.seed;
+        uo.num_threads = ml::resolve_threads(args.threads);
+        const auto umap = ml::manifold::fit_umap(embedding, uo);
+        const Eigen::MatrixXd galaxy = umap.embedding_matrix();
+        progress.step("UMAP to 3-D (n_neighbors %d, %s k-NN, %d epochs)", uo.n_neighbors, umap.info().exact_knn ? "exact" : "NN-descent",
+                      umap.info().n_epochs);
+        ml::cluster::HdbscanOptions ho;
+        ho.min_cluster_size = args.min_cluster_size > 0 ? args.min_cluster_size : std::max(15, static_cast<int>(tracks.rows() / 1000));
+        ho.min_samples = 10;
+        ho.num_threads = args.threads;
+        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> g = galaxy;
+        const auto clusters = ml::cluster::fit_hdbscan(g.data(), static_cast<std::size_t>(g.rows()), 3, ho);
+        cluster_of = clusters.labels;
+        for (const int l : cluster_of) {
+            if (l < 0) ++noise;
+            else n_clusters = std::max(n_clusters, static_cast<std::size_t>(l) + 1);
+        }
+        progress.step("HDBSCAN on the map (min_cluster_size %d, min_samples 10): %zu clusters, %.1f %% noise", ho.min_cluster_size, n_clusters,
+                      100.0 * static_cast<double>(noise) / static_cast<double>(cluster_of.size()));
+        std::ofstream out(args.out / "galaxy.csv");
+        out << "row,x,y,z,cluster,genre\n";
+        for (Eigen::Index i = 0; i < galaxy.rows(); ++i)
+            out << i << ',' << galaxy(i, 0) << ',' << galaxy(i, 1) << ',' << galaxy(i, 2) << ',' << cluster_of[static_cast<std::size_t>(i)] << ','
+                << examples::csv_field(genres[static_cast<std::size_t>(i)]) << '\n';
+        // the report: a seeded sample of the tracks, coloured by cluster and by genre
+        std::vector<std::size_t> shown(tracks.rows());
+        for (std::size_t i = 0; i < shown.size(); ++i) shown[i] = i;
+        ml::Rng rng(args.seed);
+        const std::size_t m = std::min(args.galaxy_points, shown.size());
+        for (std::size_t t = 0; t < m; ++t) std::swap(shown[t], shown[t + static_cast<std::size_t>(rng.below(shown.size() - t))]);
+        shown.resize(m);
+        std::sort(shown.begin(), shown.end());
+        std::vector<double> x, y, z;
+        std::vector<std::string> by_cluster, by_genre, hover;
+        for (const auto i : shown) {
+            x.push_back(galaxy(static_cast<Eigen::Index>(i), 0));
+            y.push_back(galaxy(static_cast<Eigen::Index>(i), 1));
+            z.push_back(galaxy(static_cast<Eigen::Index>(i), 2));
+            by_cluster.push_back(cluster_of[i] < 0 ? std::string("noise") : "cluster " + std::to_string(cluster_of[i]));
+            by_genre.emplace_back(genres[i]);
+            hover.push_back(docs[i]);
+        }
+        ml::report::Scatter3d s;
+        s.title = "Music galaxy: " + std::to_string(m) + " of " + std::to_string(tracks.rows()) + " tracks";
+        s.x = x;
+        s.y = y;
+        s.z = z;
+        s.colourings = {{"cluster", by_cluster}, {"genre", by_genre}};
+        s.hover = hover;
+        // clusters: size and their three most common genres
+        std::vector<std::map<std::string_view, std::size_t>> genre_count(n_clusters);
+        std::vector<long long> size(n_clusters, 0);
+        for (std::size_t i = 0; i < cluster_of.size(); ++i)
+            if (cluster_of[i] >= 0) {
+                ++size[static_cast<std::size_t>(cluster_of[i])];
+                ++genre_count[static_cast<std::size_t>(cluster_of[i])][genres[i]];
+            }
+        ml::report::Table t{"Clusters (largest first) and their most common genres", {"cluster", "tracks", "top genres"}, {}, 0};
+        std::vector<std::size_t> order(n_clusters);
+        for (std::size_t c = 0; c < n_clusters; ++c) order[c] = c;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
+        for (std::size_t r = 0; r < std::min<std::size_t>(order.size(), 40); ++r) {
+            const std::size_t c = order[r];
+            std::vector<std::pair<std::size_t, std::string_view>> top;
+            for (const auto& [g, count] : genre_count[c]) top.emplace_back(count, g);
+            std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+            std::string names;
+            for (std::size_t j = 0; j < std::min<std::size_t>(3, top.size()); ++j)
+                (((names += j ? ", " : "") += top[j].second) += " ") += std::to_string(top[j].first);
+            t.rows.push_back({"cluster " + std::to_string(c), size[c], names});
+        }
+        report.section("Music galaxy")
+            .text("UMAP (" + std::to_string(uo.n_neighbors) + " neighbours, 3 components) of the track embeddings; HDBSCAN clusters on the map: " +
+                  std::to_string(n_clusters) + " clusters, " + std::to_string(noise) + " tracks labelled noise.")
+            .scatter3d(s)
+            .table(t);
+    }
+
+    // 10. semantic recommendations: the 10 tracks of largest cosine with a query track
     {
         const std::size_t query = split.test.front();
         // 30 candidates: the same text under another track_id (re-releases, compilations) is listed once
@@ -399,7 +492,7 @@ int run(const Args& args) {
         std::printf("\n");
     }
 
-    // 9. outputs
+    // 11. outputs
     {
         std::ofstream s(args.out / "split.csv");
         s << "row,set\n";
@@ -411,7 +504,9 @@ int run(const Args& args) {
         j << "{\n  \"tracks\": " << tracks.rows() << ",\n  \"artists\": " << distinct_artists.size()
           << ",\n  \"genres\": " << distinct_genres.size() << ",\n  \"train\": " << split.train.size()
           << ",\n  \"test\": " << split.test.size() << ",\n  \"audio_features\": " << Z.cols()
-          << ",\n  \"one_hot_genres\": " << G.cols() << ",\n  \"hashed_artist_columns\": " << H.cols() << "\n}\n";
+          << ",\n  \"one_hot_genres\": " << G.cols() << ",\n  \"hashed_artist_columns\": " << H.cols()
+          << ",\n  \"embedding_dimensions\": " << embedding.cols() << ",\n  \"galaxy_clusters\": " << n_clusters
+          << ",\n  \"galaxy_noise_tracks\": " << noise << "\n}\n";
     }
     if (!sentiment.empty()) {
         std::ofstream t(args.out / "title_sentiment.csv");
@@ -422,7 +517,7 @@ int run(const Args& args) {
               << sentiment[i].compound << '\n';
     }
     report.write(args.out / "report.html");
-    progress.step("wrote %s/{report.html,summary.json,split.csv,baselines.csv,shap_importance.csv,recommendations.csv%s}", args.out.c_str(),
+    progress.step("wrote %s/{report.html,summary.json,split.csv,baselines.csv,shap_importance.csv,galaxy.csv,recommendations.csv%s}", args.out.c_str(),
                   sentiment.empty() ? "" : ",title_sentiment.csv");
     return 0;
 }
