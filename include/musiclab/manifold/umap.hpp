@@ -405,7 +405,7 @@ inline void umap_store(float* p, float v) noexcept {
     else *p = v;
 }
 
-inline double umap_clip(double v) noexcept { return v > 4.0 ? 4.0 : (v < -4.0 ? -4.0 : v); }
+inline float umap_clip(float v) noexcept { return v > 4.0f ? 4.0f : (v < -4.0f ? -4.0f : v); }
 
 /// The two SGD coefficients as functions of the squared distance d2 > 0, tabulated on 128 buckets
 /// per power of two for d2 in [2^-40, 2^40) and linearly interpolated in d2 (relative error below
@@ -424,8 +424,8 @@ public:
             repel_[t] = static_cast<float>(exact_repel(d2));
         }
     }
-    double attract(float d2) const noexcept { return lookup(d2, attract_, true); }
-    double repel(float d2) const noexcept { return lookup(d2, repel_, false); }
+    float attract(float d2) const noexcept { return lookup(d2, attract_, true); }
+    float repel(float d2) const noexcept { return lookup(d2, repel_, false); }
     double exact_attract(float d2) const noexcept {
         const double x = static_cast<double>(d2), pb = std::pow(x, b_);
         return -2.0 * a_ * b_ * pb / (x * (a_ * pb + 1.0));
@@ -440,13 +440,13 @@ private:
     static constexpr std::uint32_t top_ = 0x53800000u >> 16;   // bits of 2^40
     double a_, b_, gamma_;
     std::vector<float> attract_, repel_;
-    double lookup(float d2, const std::vector<float>& table, bool attract) const noexcept {
+    float lookup(float d2, const std::vector<float>& table, bool attract) const noexcept {
         const auto bits = std::bit_cast<std::uint32_t>(d2);
         const std::uint32_t key = bits >> 16;
-        if (key < base_ || key >= top_) return attract ? exact_attract(d2) : exact_repel(d2);
+        if (key < base_ || key >= top_) return static_cast<float>(attract ? exact_attract(d2) : exact_repel(d2));
         const std::size_t t = key - base_;
         const float frac = static_cast<float>(bits & 0xffffu) * (1.0f / 65536.0f);
-        return static_cast<double>(table[t] + frac * (table[t + 1] - table[t]));
+        return table[t] + frac * (table[t + 1] - table[t]);
     }
 };
 
@@ -477,18 +477,27 @@ void umap_epoch(float* head_emb, float* tail_emb, std::size_t dim_rt, const Umap
             const float t = cp[d] - op[d];
             dist2 += t * t;
         }
-        double coeff = 0.0;
+        const auto alpha_f = static_cast<float>(alpha);
+        float coeff = 0.0f;
         if (dist2 > 0.0f) coeff = coef.attract(dist2);
         for (std::size_t d = 0; d < dim; ++d) {
-            const double g = umap_clip(coeff * static_cast<double>(cp[d] - op[d]));
-            cp[d] = static_cast<float>(static_cast<double>(cp[d]) + g * alpha);
+            const float g = umap_clip(coeff * (cp[d] - op[d]));
+            cp[d] += g * alpha_f;
             umap_store<Shared>(current + d, cp[d]);
-            if (move_other) umap_store<Shared>(other + d, static_cast<float>(static_cast<double>(op[d]) - g * alpha));
+            if (move_other) umap_store<Shared>(other + d, op[d] - g * alpha_f);
         }
         next_sample[i] += e.epochs_per_sample[i];
         const auto n_neg = static_cast<long>((epoch - next_neg[i]) / eps_neg[i]);
+        // draw the negative samples first (same stream order) and prefetch their rows: the random
+        // reads are what the SGD waits for once the embedding outgrows the L2 cache
+        std::size_t drawn[16];
+        const long n_pre = std::min<long>(n_neg, 16);
+        for (long p = 0; p < n_pre; ++p) {
+            drawn[p] = static_cast<std::size_t>(rng.below(n_tail));
+            __builtin_prefetch(tail_emb + drawn[p] * dim);
+        }
         for (long p = 0; p < n_neg; ++p) {
-            const std::size_t k = static_cast<std::size_t>(rng.below(n_tail));
+            const std::size_t k = p < n_pre ? drawn[p] : static_cast<std::size_t>(rng.below(n_tail));
             float* o2 = tail_emb + k * dim;
             float d2 = 0.0f;
             for (std::size_t d = 0; d < dim; ++d) {
@@ -496,15 +505,15 @@ void umap_epoch(float* head_emb, float* tail_emb, std::size_t dim_rt, const Umap
                 const float t = cp[d] - op[d];
                 d2 += t * t;
             }
-            double rc = 0.0;
+            float rc = 0.0f;
             if (d2 > 0.0f) {
                 rc = coef.repel(d2);
             } else if (static_cast<std::size_t>(e.head[i]) == k && head_emb == tail_emb) {
                 continue;
             }
             for (std::size_t d = 0; d < dim; ++d) {
-                const double g = rc > 0.0 ? umap_clip(rc * static_cast<double>(cp[d] - op[d])) : 4.0;
-                cp[d] = static_cast<float>(static_cast<double>(cp[d]) + g * alpha);
+                const float g = rc > 0.0f ? umap_clip(rc * (cp[d] - op[d])) : 4.0f;
+                cp[d] += g * alpha_f;
                 umap_store<Shared>(current + d, cp[d]);
             }
         }
