@@ -174,7 +174,12 @@ public:
         const Eigen::RowVectorXd mean = X.colwise().mean();
         if (!mean.allFinite()) return;
         const Eigen::MatrixXd centred = X.rowwise() - mean;
-        const Eigen::MatrixXd C = centred.transpose() * centred;
+        // the directions from at most 4,096 evenly spaced rows: any orthonormal P gives a valid
+        // bound; the sample only decides how much it prunes
+        const Eigen::Index step = std::max<Eigen::Index>(1, static_cast<Eigen::Index>(n / 4096));
+        Eigen::MatrixXd sample((static_cast<Eigen::Index>(n) + step - 1) / step, static_cast<Eigen::Index>(dim));
+        for (Eigen::Index r = 0; r < sample.rows(); ++r) sample.row(r) = centred.row(r * step);
+        const Eigen::MatrixXd C = sample.transpose() * sample;
         const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(C);
         if (eig.info() != Eigen::Success) return;
         const Eigen::Index m = 8;
