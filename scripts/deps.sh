@@ -6,7 +6,8 @@ musiclab_packages=(cmake ninja-build g++ ccache libeigen3-dev libxtensor-dev xtl
                    libfast-float-dev libutf8proc-dev pkg-config doctest-dev libbenchmark-dev
                    nlohmann-json3-dev libspectra-dev
                    python3-plotly)  # plotly.js, inlined into the examples' HTML reports
-musiclab_test_packages=(chromium chromium-driver python3-selenium)
+musiclab_test_packages=(chromium chromium-driver python3-selenium
+                        python3-sklearn)  # its digits data file: the UMAP parity input
 musiclab_install_deps() {
   local missing=() p
   local wanted=("${musiclab_packages[@]}")
