@@ -18,6 +18,8 @@
 // float bound on all coordinates then handles the rest.
 #pragma once
 
+#include "../../core/random.hpp"
+
 #include <Eigen/Dense>
 
 
@@ -174,11 +176,14 @@ public:
         const Eigen::RowVectorXd mean = X.colwise().mean();
         if (!mean.allFinite()) return;
         const Eigen::MatrixXd centred = X.rowwise() - mean;
-        // the directions from at most 4,096 evenly spaced rows: any orthonormal P gives a valid
-        // bound; the sample only decides how much it prunes
-        const Eigen::Index step = std::max<Eigen::Index>(1, static_cast<Eigen::Index>(n / 4096));
-        Eigen::MatrixXd sample((static_cast<Eigen::Index>(n) + step - 1) / step, static_cast<Eigen::Index>(dim));
-        for (Eigen::Index r = 0; r < sample.rows(); ++r) sample.row(r) = centred.row(r * step);
+        // the directions from at most 4,096 rows drawn with a fixed seed (evenly spaced rows would
+        // alias with periodic row orders): any orthonormal P gives a valid bound; the sample only
+        // decides how much it prunes
+        const std::size_t m_rows = std::min<std::size_t>(n, 4096);
+        Eigen::MatrixXd sample(static_cast<Eigen::Index>(m_rows), static_cast<Eigen::Index>(dim));
+        Rng rng(0x5eed);
+        for (std::size_t r = 0; r < m_rows; ++r)
+            sample.row(static_cast<Eigen::Index>(r)) = centred.row(static_cast<Eigen::Index>(m_rows == n ? r : rng.below(n)));
         const Eigen::MatrixXd C = sample.transpose() * sample;
         const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(C);
         if (eig.info() != Eigen::Success) return;
