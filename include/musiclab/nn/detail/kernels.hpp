@@ -1,0 +1,419 @@
+// Compute kernels of the nn area (internal): a packed float GEMM with bias (C = A · Wᵀ + b), the
+// element-wise and row-wise operations of the BERT encoder, and CPU dispatch.
+//
+// Determinism: every output element of the GEMM is one fused-multiply-add chain over k = 0..K-1
+// in order, started from the bias, whatever the ISA (AVX-512, AVX2+FMA or the generic std::fma
+// path), the tile the row falls in, the number of rows or the thread count. Rows never interact,
+// so a sentence's result does not depend on which other sentences share its batch.
+//
+// ISA: chosen at run time (cpuid) so that a header compiled without -march flags still uses
+// AVX-512 or AVX2 (GCC/Clang `target` attributes on x86-64); other compilers/CPUs use the generic
+// path. The row-wise operations are written once as plain loops and compiled for each ISA by
+// inlining them into `target` + `flatten` wrappers.
+#pragma once
+
+#include "../../core/error.hpp"
+#include "../../core/parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <vector>
+
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#define MUSICLAB_NN_X86 1
+#include <immintrin.h>
+#else
+#define MUSICLAB_NN_X86 0
+#endif
+
+namespace musiclab::nn {
+
+/// Instruction set of the encoder's kernels.
+enum class KernelIsa {
+    automatic,  ///< the best the CPU supports (AVX-512F, else AVX2+FMA, else generic)
+    avx512,     ///< AVX-512F (invalid_parameter when the CPU lacks it)
+    avx2,       ///< AVX2 + FMA (invalid_parameter when the CPU lacks it)
+    generic     ///< portable C++ (std::fma; slow on CPUs without hardware FMA)
+};
+
+}  // namespace musiclab::nn
+
+namespace musiclab::detail::nn {
+
+using musiclab::nn::KernelIsa;
+
+inline bool cpu_has_avx512() noexcept {
+#if MUSICLAB_NN_X86
+    return __builtin_cpu_supports("avx512f");
+#else
+    return false;
+#endif
+}
+inline bool cpu_has_avx2() noexcept {
+#if MUSICLAB_NN_X86
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+/// The ISA to run: `requested`, or the best available for automatic.
+inline KernelIsa resolve_isa(KernelIsa requested) {
+    switch (requested) {
+        case KernelIsa::automatic:
+            return cpu_has_avx512() ? KernelIsa::avx512 : cpu_has_avx2() ? KernelIsa::avx2 : KernelIsa::generic;
+        case KernelIsa::avx512:
+            if (!cpu_has_avx512()) throw invalid_parameter("kernels", "avx512", "an ISA this CPU supports");
+            return requested;
+        case KernelIsa::avx2:
+            if (!cpu_has_avx2()) throw invalid_parameter("kernels", "avx2", "an ISA this CPU supports");
+            return requested;
+        case KernelIsa::generic:
+            return requested;
+    }
+    return KernelIsa::generic;
+}
+
+// ---- the same loop body compiled for each ISA ------------------------------------------------
+#if MUSICLAB_NN_X86
+template <class F>
+[[gnu::target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma,bmi,bmi2,f16c"), gnu::flatten]] inline void run_avx512(F& f) {
+    f();
+}
+template <class F>
+[[gnu::target("avx2,fma,bmi,bmi2,f16c"), gnu::flatten]] inline void run_avx2(F& f) {
+    f();
+}
+#endif
+
+/// Runs f() compiled for `isa` (resolved: not automatic).
+template <class F>
+inline void run_with(KernelIsa isa, F&& f) {
+#if MUSICLAB_NN_X86
+    if (isa == KernelIsa::avx512) return run_avx512(f);
+    if (isa == KernelIsa::avx2) return run_avx2(f);
+#else
+    (void)isa;
+#endif
+    f();
+}
+
+// ---- aligned float storage -------------------------------------------------------------------
+struct AlignedDelete {
+    void operator()(float* p) const noexcept { ::operator delete[](p, std::align_val_t(64)); }
+};
+/// A 64-byte aligned float array (contents zero-initialised).
+class AlignedFloats {
+public:
+    AlignedFloats() = default;
+    explicit AlignedFloats(std::size_t n) { resize(n); }
+    void resize(std::size_t n) {
+        if (n <= capacity_) {
+            size_ = n;
+            return;
+        }
+        data_.reset(static_cast<float*>(::operator new[](n * sizeof(float), std::align_val_t(64))));
+        std::fill_n(data_.get(), n, 0.0f);
+        size_ = capacity_ = n;
+    }
+    float* data() noexcept { return data_.get(); }
+    const float* data() const noexcept { return data_.get(); }
+    std::size_t size() const noexcept { return size_; }
+
+private:
+    std::unique_ptr<float[], AlignedDelete> data_;
+    std::size_t size_ = 0, capacity_ = 0;
+};
+
+constexpr std::size_t panel_width = 32;  // output columns per packed weight panel
+inline std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m; }
+
+/// A linear layer y = W x + b with W [out × in] (PyTorch layout) packed for the GEMM: panel p
+/// holds, for k = 0..in-1, the 32 weights W[32p + j][k] (j = 0..31) contiguously; the output
+/// columns past `out` are zero (weights and bias).
+struct PackedLinear {
+    std::size_t in = 0, out = 0, panels = 0;
+    AlignedFloats w;     // panels × in × 32
+    AlignedFloats bias;  // panels × 32
+
+    /// Packs row-major weights [out × in] and a bias [out].
+    void pack(const float* weights, const float* b, std::size_t out_, std::size_t in_) {
+        in = in_;
+        out = out_;
+        panels = round_up(out, panel_width) / panel_width;
+        w.resize(panels * in * panel_width);
+        bias.resize(panels * panel_width);
+        std::fill_n(w.data(), w.size(), 0.0f);
+        std::fill_n(bias.data(), bias.size(), 0.0f);
+        for (std::size_t o = 0; o < out; ++o) {
+            const std::size_t p = o / panel_width, j = o % panel_width;
+            float* dst = w.data() + p * in * panel_width + j;
+            for (std::size_t k = 0; k < in; ++k) dst[k * panel_width] = weights[o * in + k];
+            bias.data()[o] = b[o];
+        }
+    }
+    /// Output columns including the zero padding (the leading dimension outputs need).
+    std::size_t padded_out() const noexcept { return panels * panel_width; }
+};
+
+// ---- GEMM tiles: C[r][0..32) = chain over k of A[r][k] * B[k][0..32), from `init` --------------
+// `init` = bias (first k block) or nullptr (continue from C). Rows r < MR at A + r·lda, C + r·ldc.
+
+inline void tile_generic(int mr, const float* A, std::size_t lda, const float* B, std::size_t kc, float* C,
+                         std::size_t ldc, const float* init) {
+    for (int r = 0; r < mr; ++r) {
+        float acc[panel_width];
+        for (std::size_t j = 0; j < panel_width; ++j) acc[j] = init ? init[j] : C[r * ldc + j];
+        const float* a = A + r * lda;
+        for (std::size_t k = 0; k < kc; ++k)
+            for (std::size_t j = 0; j < panel_width; ++j) acc[j] = std::fma(a[k], B[k * panel_width + j], acc[j]);
+        std::memcpy(C + r * ldc, acc, sizeof acc);
+    }
+}
+
+#if MUSICLAB_NN_X86
+template <int MR>
+[[gnu::target("avx512f,fma")]] inline void tile_avx512(const float* A, std::size_t lda, const float* B, std::size_t kc,
+                                                       float* C, std::size_t ldc, const float* init) {
+    __m512 c0[MR], c1[MR];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+        const float* src = init ? init : C + r * ldc;
+        c0[r] = _mm512_loadu_ps(src);
+        c1[r] = _mm512_loadu_ps(src + 16);
+    }
+    for (std::size_t k = 0; k < kc; ++k) {
+        const __m512 b0 = _mm512_load_ps(B + k * panel_width);
+        const __m512 b1 = _mm512_load_ps(B + k * panel_width + 16);
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; ++r) {
+            const __m512 a = _mm512_set1_ps(A[r * lda + k]);
+            c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+            c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+        }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+        _mm512_storeu_ps(C + r * ldc, c0[r]);
+        _mm512_storeu_ps(C + r * ldc + 16, c1[r]);
+    }
+}
+
+// AVX2: a 32-column panel as two 16-column halves, up to 6 rows each (12 accumulators).
+template <int MR>
+[[gnu::target("avx2,fma")]] inline void half_tile_avx2(const float* A, std::size_t lda, const float* B, std::size_t kc,
+                                                       float* C, std::size_t ldc, const float* init) {
+    __m256 c0[MR], c1[MR];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+        const float* src = init ? init : C + r * ldc;
+        c0[r] = _mm256_loadu_ps(src);
+        c1[r] = _mm256_loadu_ps(src + 8);
+    }
+    for (std::size_t k = 0; k < kc; ++k) {
+        const __m256 b0 = _mm256_load_ps(B + k * panel_width);
+        const __m256 b1 = _mm256_load_ps(B + k * panel_width + 8);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) {
+            const __m256 a = _mm256_broadcast_ss(A + r * lda + k);
+            c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+            c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+        _mm256_storeu_ps(C + r * ldc, c0[r]);
+        _mm256_storeu_ps(C + r * ldc + 8, c1[r]);
+    }
+}
+
+template <int... R>
+inline void tile_avx512_dispatch(int mr, std::integer_sequence<int, R...>, const float* A, std::size_t lda,
+                                 const float* B, std::size_t kc, float* C, std::size_t ldc, const float* init) {
+    ((mr == R + 1 ? (tile_avx512<R + 1>(A, lda, B, kc, C, ldc, init), 0) : 0), ...);
+}
+template <int... R>
+inline void half_tile_avx2_dispatch(int mr, std::integer_sequence<int, R...>, const float* A, std::size_t lda,
+                                    const float* B, std::size_t kc, float* C, std::size_t ldc, const float* init) {
+    ((mr == R + 1 ? (half_tile_avx2<R + 1>(A, lda, B, kc, C, ldc, init), 0) : 0), ...);
+}
+#endif
+
+inline int tile_rows(KernelIsa isa) noexcept {
+    return isa == KernelIsa::avx512 ? 14 : isa == KernelIsa::avx2 ? 6 : 4;
+}
+
+/// One tile of `mr` rows (mr <= tile_rows(isa)) and one panel, k block [0, kc).
+inline void tile(KernelIsa isa, int mr, const float* A, std::size_t lda, const float* B, std::size_t kc, float* C,
+                 std::size_t ldc, const float* init) {
+#if MUSICLAB_NN_X86
+    if (isa == KernelIsa::avx512) {
+        tile_avx512_dispatch(mr, std::make_integer_sequence<int, 14>{}, A, lda, B, kc, C, ldc, init);
+        return;
+    }
+    if (isa == KernelIsa::avx2) {
+        half_tile_avx2_dispatch(mr, std::make_integer_sequence<int, 6>{}, A, lda, B, kc, C, ldc, init);
+        half_tile_avx2_dispatch(mr, std::make_integer_sequence<int, 6>{}, A, lda, B + 16, kc, C + 16, ldc,
+                                init ? init + 16 : nullptr);
+        return;
+    }
+#endif
+    tile_generic(mr, A, lda, B, kc, C, ldc, init);
+}
+
+/// C[rows × padded_out] (leading dimension ldc >= W.padded_out()) = A[rows × W.in] (lda) · Wᵀ + b,
+/// for the rows [row_begin, row_end) and panels [panel_begin, panel_end). after(row_begin,
+/// row_end, col_begin, col_end) is called on each finished block (e.g. an activation).
+template <class After>
+inline void gemm_block(KernelIsa isa, const float* A, std::size_t lda, const PackedLinear& W, float* C, std::size_t ldc,
+                       std::size_t row_begin, std::size_t row_end, std::size_t panel_begin, std::size_t panel_end,
+                       After&& after) {
+    constexpr std::size_t kc_max = 384, mc_max = 112;
+    const std::size_t K = W.in;
+    const int mr = tile_rows(isa);
+    for (std::size_t k0 = 0; k0 < K; k0 += kc_max) {
+        const std::size_t kc = std::min(kc_max, K - k0);
+        const bool last_k = k0 + kc == K;
+        for (std::size_t m0 = row_begin; m0 < row_end; m0 += mc_max) {
+            const std::size_t m1 = std::min(row_end, m0 + mc_max);
+            for (std::size_t p = panel_begin; p < panel_end; ++p) {
+                const float* B = W.w.data() + p * K * panel_width + k0 * panel_width;
+                const float* init = k0 == 0 ? W.bias.data() + p * panel_width : nullptr;
+                for (std::size_t r = m0; r < m1; r += static_cast<std::size_t>(mr)) {
+                    const int rows = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(mr), m1 - r));
+                    tile(isa, rows, A + r * lda + k0, lda, B, kc, C + r * ldc + p * panel_width, ldc, init);
+                }
+            }
+            if (last_k) after(m0, m1, panel_begin * panel_width, panel_end * panel_width);
+        }
+    }
+}
+
+/// Whole GEMM over `workers` threads: panels split between workers when there are enough of
+/// them, else rows (results do not depend on the split).
+template <class After>
+inline void gemm(KernelIsa isa, int workers, const float* A, std::size_t lda, std::size_t rows, const PackedLinear& W,
+                 float* C, std::size_t ldc, After&& after) {
+    if (rows == 0) return;
+    if (workers <= 1) {
+        gemm_block(isa, A, lda, W, C, ldc, 0, rows, 0, W.panels, after);
+    } else if (W.panels >= static_cast<std::size_t>(workers) * 3 || rows < 2 * static_cast<std::size_t>(tile_rows(isa))) {
+        musiclab::parallelize(workers, W.panels, [&](int, std::size_t p0, std::size_t n) {
+            gemm_block(isa, A, lda, W, C, ldc, 0, rows, p0, p0 + n, after);
+        });
+    } else {
+        const std::size_t mr = static_cast<std::size_t>(tile_rows(isa));
+        const std::size_t blocks = (rows + mr - 1) / mr;
+        musiclab::parallelize(workers, blocks, [&](int, std::size_t b0, std::size_t n) {
+            gemm_block(isa, A, lda, W, C, ldc, b0 * mr, std::min(rows, (b0 + n) * mr), 0, W.panels, after);
+        });
+    }
+}
+
+// ---- element-wise math (written to auto-vectorise; compiled per ISA through run_with) --------
+
+/// e^y for y <= 0 (y < -87 gives 0 instead of a subnormal); max relative error ~2 ulp.
+inline float exp_nonpositive(float y) noexcept {
+    y = std::max(y, -87.0f);
+    constexpr float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+    const float n = (y * 1.44269504088896341f + shifter) - shifter;
+    float r = y - n * 0.693145752f;
+    r = r - n * 1.42860677e-06f;
+    float p = 1.394858118e-03f;
+    p = p * r + 8.375128731e-03f;
+    p = p * r + 4.166621715e-02f;
+    p = p * r + 1.666641533e-01f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    const std::int32_t bits = (static_cast<std::int32_t>(n) + 127) << 23;
+    float s;
+    std::memcpy(&s, &bits, sizeof s);
+    return p * s;
+}
+
+/// erf(x) in float: |x| < 1: x·P(x²) (degree 6); 1 <= |x| < 4: 1 − e^(−x²)·Q(|x| − 2.5) (degree 11,
+/// fitted to erfc(x)·e^(x²)); |x| >= 4: ±1 (erf(4) rounds to 1 in float). Max abs error 1.5e-7
+/// (tested against std::erf over every float in [-6, 6]).
+inline float erf(float x) noexcept {
+    const float a = std::fabs(x);
+    const float s = a * a;
+    float pa = 7.882497448e-05f;
+    pa = pa * s - 8.018855006e-04f;
+    pa = pa * s + 5.189312156e-03f;
+    pa = pa * s - 2.685432881e-02f;
+    pa = pa * s + 1.128359735e-01f;
+    pa = pa * s - 3.761262596e-01f;
+    pa = pa * s + 1.128379107e+00f;
+    const float small = a * pa;
+    const float t = std::min(a, 4.0f) - 2.5f;
+    float pb = -4.269336955e-07f;
+    pb = pb * t + 1.671801783e-06f;
+    pb = pb * t - 3.744433343e-06f;
+    pb = pb * t + 1.435366266e-05f;
+    pb = pb * t - 5.952952779e-05f;
+    pb = pb * t + 2.129720815e-04f;
+    pb = pb * t - 7.331467350e-04f;
+    pb = pb * t + 2.465982456e-03f;
+    pb = pb * t - 8.001696318e-03f;
+    pb = pb * t + 2.493820339e-02f;
+    pb = pb * t - 7.434733957e-02f;
+    pb = pb * t + 2.108063549e-01f;
+    const float large = 1.0f - exp_nonpositive(-std::min(s, 16.0f)) * pb;
+    const float e = a < 1.0f ? small : (a < 4.0f ? large : 1.0f);
+    return std::copysign(e, x);
+}
+
+/// Exact GELU: x · Φ(x) = 0.5 · x · (1 + erf(x / √2)), in place on n values.
+inline void gelu_inplace(float* x, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        x[i] = 0.5f * v * (1.0f + erf(v * 0.707106781186547524f));
+    }
+}
+
+inline void relu_inplace(float* x, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) x[i] = std::max(x[i], 0.0f);
+}
+
+/// Sum of n floats in 16 fixed lanes, then the lanes in order (vectorises without reassociation).
+inline float lane_sum(const float* x, std::size_t n) noexcept {
+    float acc[16] = {};
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 16; ++l) acc[l] += x[i + static_cast<std::size_t>(l)];
+    for (int l = 0; i < n; ++i, ++l) acc[l] += x[i];
+    float s = 0.0f;
+    for (int l = 0; l < 16; ++l) s += acc[l];
+    return s;
+}
+
+/// y = LayerNorm(x + residual) (residual may be nullptr) over `n` values, biased variance,
+/// eps added to the variance (PyTorch). Writes to `out` (may alias x or residual).
+inline void layer_norm(const float* x, const float* residual, std::size_t n, const float* gamma, const float* beta,
+                       float eps, float* tmp, float* out) noexcept {
+    if (residual) {
+        for (std::size_t i = 0; i < n; ++i) tmp[i] = x[i] + residual[i];
+    } else {
+        for (std::size_t i = 0; i < n; ++i) tmp[i] = x[i];
+    }
+    const float mean = lane_sum(tmp, n) / static_cast<float>(n);
+    for (std::size_t i = 0; i < n; ++i) tmp[i] -= mean;
+    float sq[16] = {};
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 16; ++l) sq[l] += tmp[i + static_cast<std::size_t>(l)] * tmp[i + static_cast<std::size_t>(l)];
+    for (int l = 0; i < n; ++i, ++l) sq[l] += tmp[i] * tmp[i];
+    float var = 0.0f;
+    for (int l = 0; l < 16; ++l) var += sq[l];
+    var /= static_cast<float>(n);
+    const float inv = 1.0f / std::sqrt(var + eps);
+    for (std::size_t k = 0; k < n; ++k) out[k] = tmp[k] * inv * gamma[k] + beta[k];
+}
+
+}  // namespace musiclab::detail::nn
