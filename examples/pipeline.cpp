@@ -42,6 +42,7 @@ const std::vector<std::string> audio_features = {"danceability", "energy",      
 struct Args {
     std::optional<std::filesystem::path> tracks;
     std::optional<std::filesystem::path> vader;
+    std::optional<std::filesystem::path> model;
     std::filesystem::path out = "pipeline_out";
     std::size_t n_tracks = 5000;
     std::uint64_t seed = 42;
@@ -66,8 +67,11 @@ Args parse_args(int argc, char** argv) {
         .path("--vader", a.vader, "DIR",
               "folder with vader_lexicon.txt and emoji_utf8_lexicon.txt\n(default: ../shared/data/vader of the source tree, when present;\n"
               "without a lexicon the sentiment step is skipped)")
+        .path("--model", a.model, "DIR",
+              "sentence-transformers model folder (e.g. all-MiniLM-L6-v2 as\ndownloaded from Hugging Face, docs/nn.md) for the track\n"
+              "embeddings; default: TF-IDF + truncated SVD of the same text")
         .path("--out", a.out, "DIR", "output folder (default: pipeline_out)")
-        .integer("--n-tracks", a.n_tracks, "N", "size of the synthetic catalogue (default: 5000)", 10)
+        .integer("--n-tracks", a.n_tracks, "N", "size of the synthetic catalogue (default: 5000)", 100)
         .integer("--seed", a.seed, "S", "seed of the synthetic data and the random split (default: 42)")
         .integer("--threads", a.threads, "T", "worker threads, 0 = all cores (default: 0)", 0, 1024)
         .integer("--trees", a.trees, "N", "boosting rounds of the popularity models (default: 1000)", 1, 100000)
@@ -125,6 +129,7 @@ int run(const Args& args) {
     } else {
         ml::data::SyntheticOptions o;
         o.n_tracks = args.n_tracks;
+        o.n_artists = std::clamp<std::size_t>(args.n_tracks / 8, o.n_genres, o.n_artists);  // ~8 tracks per artist, at most 600
         o.seed = args.seed;
         progress.step("generating the synthetic catalogue (%zu tracks, seed %llu)", o.n_tracks,
                       static_cast<unsigned long long>(o.seed));
@@ -355,7 +360,7 @@ int run(const Args& args) {
     std::printf("\n");
 
     // 8. track embeddings of "track - artist [Genre: g]" (the seed's sentence-embedding text):
-    //    TF-IDF + truncated SVD (LSA), rows L2-normalised
+    //    Sentence-BERT from --model, else TF-IDF + truncated SVD (LSA); rows L2-normalised
     const auto& names = tracks.text("track_name");
     std::vector<std::string> docs(tracks.rows());
     for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -364,7 +369,14 @@ int run(const Args& args) {
     }
     Eigen::MatrixXd embedding;
     std::string embedding_kind;
-    {
+    if (args.model) {
+        progress.step("loading the sentence-transformers model %s", args.model->c_str());
+        const auto encoder = ml::nn::SentenceEncoder::load(*args.model);
+        ml::nn::EncodeOptions eo;
+        eo.num_threads = args.threads;
+        embedding = encoder.encode(docs, eo).cast<double>();
+        embedding_kind = "Sentence-BERT from " + args.model->string() + " (" + std::to_string(embedding.cols()) + " dimensions)";
+    } else {
         ml::text::TfidfOptions to;
         to.num_threads = args.threads;
         auto [tfidf, T] = ml::text::fit_transform_tfidf<double>(docs, to);

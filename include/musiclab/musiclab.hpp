@@ -10,6 +10,7 @@
 #include "manifold.hpp"
 #include "metrics.hpp"
 #include "neighbors.hpp"
+#include "nn.hpp"
 #include "preprocess.hpp"
 #include "recommend.hpp"
 #include "report.hpp"
