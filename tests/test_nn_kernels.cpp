@@ -89,7 +89,8 @@ TEST_CASE("kernels: packed GEMM equals the product, bit-identical across ISAs, t
         for (KernelIsa isa : available_isas()) {
             for (int threads : {1, 2, 3}) {
                 std::vector<float> C(rows * ldc, -1.0f);
-                dn::gemm(isa, threads, A.data(), in, rows, P, C.data(), ldc, [](std::size_t, std::size_t, std::size_t, std::size_t) {});
+                std::vector<dn::AlignedFloats> pack;
+                dn::gemm(isa, threads, A.data(), in, rows, P, C.data(), ldc, pack, [](std::size_t, std::size_t, std::size_t, std::size_t) {});
                 double worst = 0.0;
                 for (std::size_t r = 0; r < rows; ++r)
                     for (std::size_t o = 0; o < out; ++o) {
@@ -109,7 +110,8 @@ TEST_CASE("kernels: packed GEMM equals the product, bit-identical across ISAs, t
         // the last row alone gives the same values as within the block
         if (rows > 1) {
             std::vector<float> C(ldc);
-            dn::gemm(dn::resolve_isa(KernelIsa::automatic), 1, A.data() + (rows - 1) * in, in, 1, P, C.data(), ldc,
+            std::vector<dn::AlignedFloats> pack;
+            dn::gemm(dn::resolve_isa(KernelIsa::automatic), 1, A.data() + (rows - 1) * in, in, 1, P, C.data(), ldc, pack,
                      [](std::size_t, std::size_t, std::size_t, std::size_t) {});
             for (std::size_t o = 0; o < out; ++o) CHECK(C[o] == first[(rows - 1) * out + o]);
         }
@@ -125,4 +127,46 @@ TEST_CASE("kernels: layer norm") {
     CHECK(out[0] == doctest::Approx((1 - 2.75) / s).epsilon(1e-6));
     CHECK(out[2] == doctest::Approx(2 * (3 - 2.75) / s).epsilon(1e-6));
     CHECK(out[3] == doctest::Approx((5 - 2.75) / s + 0.5).epsilon(1e-6));
+}
+
+TEST_CASE("kernels: attention of one head equals softmax(Q K^T / sqrt(d)) V") {
+    musiclab::Rng rng(11);
+    for (std::size_t hd : {std::size_t{8}, std::size_t{32}, std::size_t{64}}) {
+        for (std::size_t len : {std::size_t{1}, std::size_t{5}, std::size_t{16}, std::size_t{33}, std::size_t{70}}) {
+            const std::size_t ld = 3 * hd + 7;  // Q, K, V side by side plus some padding
+            std::vector<float> qkv(len * ld);
+            for (auto& x : qkv) x = static_cast<float>(rng.normal());
+            std::vector<double> ref(len * hd);
+            for (std::size_t i = 0; i < len; ++i) {
+                std::vector<double> s(len);
+                double mx = -1e300;
+                for (std::size_t j = 0; j < len; ++j) {
+                    double dot = 0;
+                    for (std::size_t d = 0; d < hd; ++d) dot += double(qkv[i * ld + d]) * qkv[j * ld + hd + d];
+                    s[j] = dot / std::sqrt(double(hd));
+                    mx = std::max(mx, s[j]);
+                }
+                double sum = 0;
+                for (auto& x : s) sum += (x = std::exp(x - mx));
+                for (std::size_t d = 0; d < hd; ++d) {
+                    double o = 0;
+                    for (std::size_t j = 0; j < len; ++j) o += s[j] / sum * qkv[j * ld + 2 * hd + d];
+                    ref[i * hd + d] = o;
+                }
+            }
+            std::vector<float> first;
+            for (KernelIsa isa : available_isas()) {
+                std::vector<float> scratch(dn::attention_scratch_floats(len, hd));
+                std::vector<float> out(len * hd + 5, 123.0f);
+                dn::run_with(isa, [&] {
+                    dn::attention_head(isa, qkv.data(), qkv.data() + hd, qkv.data() + 2 * hd, ld, len, hd, out.data(), hd,
+                                       scratch.data());
+                });
+                double worst = 0;
+                for (std::size_t i = 0; i < len * hd; ++i) worst = std::max(worst, std::abs(out[i] - ref[i]));
+                CHECK_MESSAGE(worst < 2e-6, "hd " << hd << " len " << len << " isa " << int(isa) << ": " << worst);
+                CHECK(out[len * hd] == 123.0f);  // nothing written past the output
+            }
+        }
+    }
 }

@@ -138,6 +138,7 @@ struct BertModel::Workspace {
     std::size_t ld_h = 0, ld_qkv = 0, ld_i = 0;
     std::vector<std::size_t> seq_begin, seq_len;
     std::vector<std::vector<float>> scratch;  // per worker
+    std::vector<musiclab::detail::nn::AlignedFloats> pack;  // per worker: packed GEMM operand
 };
 
 /// A sentence-transformers model: tokenizer + BERT + pooling (+ normalisation).
@@ -353,7 +354,7 @@ inline void BertModel::forward_packed(const std::vector<const std::vector<std::i
     ws.qkv.resize(T * ws.ld_qkv);
     ws.inter.resize(T * ws.ld_i);
     ws.scratch.resize(static_cast<std::size_t>(std::max(workers, 1)));
-    for (auto& s : ws.scratch) s.resize(std::max(hd * Lmax + 2 * Lmax, H) + 16);
+    for (auto& s : ws.scratch) s.resize(std::max(dn::attention_scratch_floats(Lmax, hd), H + 16));
     float* x = ws.x.data();
     const std::size_t ldh = ws.ld_h;
 
@@ -379,54 +380,24 @@ inline void BertModel::forward_packed(const std::vector<const std::vector<std::i
     });
 
     const auto no_after = [](std::size_t, std::size_t, std::size_t, std::size_t) {};
-    const float scale = std::sqrt(static_cast<float>(hd));
     for (const auto& L : layers_) {
         // Q, K, V in one product
-        dn::gemm(isa, workers, x, ldh, T, L.qkv, ws.qkv.data(), ws.ld_qkv, no_after);
+        dn::gemm(isa, workers, x, ldh, T, L.qkv, ws.qkv.data(), ws.ld_qkv, ws.pack, no_after);
         // attention per (sequence, head)
         const std::size_t tasks = seqs.size() * nh;
         musiclab::parallelize(workers, tasks, [&](int w, std::size_t b, std::size_t n) {
             float* scratch = ws.scratch[static_cast<std::size_t>(w)].data();
             dn::run_with(isa, [&] {
                 for (std::size_t task = b; task < b + n; ++task) {
-                    const std::size_t s = task / nh, h = task % nh;
-                    const std::size_t len = ws.seq_len[s], r0 = ws.seq_begin[s];
-                    const std::size_t ldq = ws.ld_qkv;
-                    const float* Q = ws.qkv.data() + r0 * ldq + h * hd;
-                    const float* K = Q + H;
-                    const float* V = Q + 2 * H;
-                    float* kT = scratch;              // [hd × len]
-                    float* sc = scratch + hd * len;   // [len]
-                    for (std::size_t j = 0; j < len; ++j)
-                        for (std::size_t d = 0; d < hd; ++d) kT[d * len + j] = K[j * ldq + d];
-                    for (std::size_t i = 0; i < len; ++i) {
-                        const float* q = Q + i * ldq;
-                        for (std::size_t j = 0; j < len; ++j) sc[j] = 0.0f;
-                        for (std::size_t d = 0; d < hd; ++d) {
-                            const float qd = q[d];
-                            const float* kr = kT + d * len;
-                            for (std::size_t j = 0; j < len; ++j) sc[j] += qd * kr[j];
-                        }
-                        float mx = -std::numeric_limits<float>::infinity();
-                        for (std::size_t j = 0; j < len; ++j) {
-                            sc[j] /= scale;
-                            mx = std::max(mx, sc[j]);
-                        }
-                        for (std::size_t j = 0; j < len; ++j) sc[j] = dn::exp_nonpositive(sc[j] - mx);
-                        const float sum = dn::lane_sum(sc, len);
-                        float* out = ws.ctx.data() + (r0 + i) * ldh + h * hd;
-                        for (std::size_t d = 0; d < hd; ++d) out[d] = 0.0f;
-                        for (std::size_t j = 0; j < len; ++j) {
-                            const float p = sc[j] / sum;
-                            const float* v = V + j * ldq;
-                            for (std::size_t d = 0; d < hd; ++d) out[d] += p * v[d];
-                        }
-                    }
+                    const std::size_t s = task % seqs.size(), h = task / seqs.size();  // halves: heads, not long vs short sentences
+                    const float* q = ws.qkv.data() + ws.seq_begin[s] * ws.ld_qkv + h * hd;
+                    dn::attention_head(isa, q, q + H, q + 2 * H, ws.ld_qkv, ws.seq_len[s], hd,
+                                       ws.ctx.data() + ws.seq_begin[s] * ldh + h * hd, ldh, scratch);
                 }
             });
         });
         // output projection, residual + LayerNorm
-        dn::gemm(isa, workers, ws.ctx.data(), ldh, T, L.attn_out, ws.tmp.data(), ldh, no_after);
+        dn::gemm(isa, workers, ws.ctx.data(), ldh, T, L.attn_out, ws.tmp.data(), ldh, ws.pack, no_after);
         musiclab::parallelize(workers, T, [&](int w, std::size_t b, std::size_t n) {
             float* tmp = ws.scratch[static_cast<std::size_t>(w)].data();
             dn::run_with(isa, [&] {
@@ -438,7 +409,7 @@ inline void BertModel::forward_packed(const std::vector<const std::vector<std::i
         const std::size_t ldi = ws.ld_i;
         float* inter = ws.inter.data();
         const bool gelu = config_.hidden_act == Activation::gelu;
-        dn::gemm(isa, workers, x, ldh, T, L.inter, inter, ldi,
+        dn::gemm(isa, workers, x, ldh, T, L.inter, inter, ldi, ws.pack,
                  [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
                      dn::run_with(isa, [&] {
                          for (std::size_t r = r0; r < r1; ++r) {
@@ -447,7 +418,7 @@ inline void BertModel::forward_packed(const std::vector<const std::vector<std::i
                          }
                      });
                  });
-        dn::gemm(isa, workers, inter, ldi, T, L.out, ws.tmp.data(), ldh, no_after);
+        dn::gemm(isa, workers, inter, ldi, T, L.out, ws.tmp.data(), ldh, ws.pack, no_after);
         musiclab::parallelize(workers, T, [&](int w, std::size_t b, std::size_t n) {
             float* tmp = ws.scratch[static_cast<std::size_t>(w)].data();
             dn::run_with(isa, [&] {

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <new>
 #include <vector>
@@ -161,25 +162,30 @@ struct PackedLinear {
     std::size_t padded_out() const noexcept { return panels * panel_width; }
 };
 
-// ---- GEMM tiles: C[r][0..32) = chain over k of A[r][k] * B[k][0..32), from `init` --------------
-// `init` = bias (first k block) or nullptr (continue from C). Rows r < MR at A + r·lda, C + r·ldc.
+// ---- GEMM tiles: C[r][0..32) = chain over k of A(r, k) * B[k][0..32), from `init` -------------
+// A(r, k) = A[k * mr + r] when packed (the tile's rows interleaved), else A[r * lda + k]. B rows
+// are ldb floats apart (32 for packed weight panels). `init` = 32 starting values (bias, zeros) or
+// nullptr (continue from C). Row r of the output at C + r * ldc.
 
-inline void tile_generic(int mr, const float* A, std::size_t lda, const float* B, std::size_t kc, float* C,
+template <bool Packed>
+inline void tile_generic(int mr, const float* A, std::size_t lda, const float* B, std::size_t ldb, std::size_t kc, float* C,
                          std::size_t ldc, const float* init) {
-    for (int r = 0; r < mr; ++r) {
+    const std::size_t m = static_cast<std::size_t>(mr);
+    for (std::size_t r = 0; r < m; ++r) {
         float acc[panel_width];
         for (std::size_t j = 0; j < panel_width; ++j) acc[j] = init ? init[j] : C[r * ldc + j];
-        const float* a = A + r * lda;
-        for (std::size_t k = 0; k < kc; ++k)
-            for (std::size_t j = 0; j < panel_width; ++j) acc[j] = std::fma(a[k], B[k * panel_width + j], acc[j]);
+        for (std::size_t k = 0; k < kc; ++k) {
+            const float a = Packed ? A[k * m + r] : A[r * lda + k];
+            for (std::size_t j = 0; j < panel_width; ++j) acc[j] = std::fma(a, B[k * ldb + j], acc[j]);
+        }
         std::memcpy(C + r * ldc, acc, sizeof acc);
     }
 }
 
 #if MUSICLAB_NN_X86
-template <int MR>
-[[gnu::target("avx512f,fma")]] inline void tile_avx512(const float* A, std::size_t lda, const float* B, std::size_t kc,
-                                                       float* C, std::size_t ldc, const float* init) {
+template <int MR, bool Packed>
+[[gnu::target("avx512f,fma")]] inline void tile_avx512(const float* A, std::size_t lda, const float* B, std::size_t ldb,
+                                                       std::size_t kc, float* C, std::size_t ldc, const float* init) {
     __m512 c0[MR], c1[MR];
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
@@ -188,13 +194,13 @@ template <int MR>
         c1[r] = _mm512_loadu_ps(src + 16);
     }
     for (std::size_t k = 0; k < kc; ++k) {
-        const __m512 b0 = _mm512_load_ps(B + k * panel_width);
-        const __m512 b1 = _mm512_load_ps(B + k * panel_width + 16);
+        const __m512 b0 = _mm512_loadu_ps(B + k * ldb);
+        const __m512 b1 = _mm512_loadu_ps(B + k * ldb + 16);
 #pragma GCC unroll 16
         for (int r = 0; r < MR; ++r) {
-            const __m512 a = _mm512_set1_ps(A[r * lda + k]);
-            c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-            c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+            const __m512 av = _mm512_set1_ps(Packed ? A[k * MR + r] : A[r * lda + k]);
+            c0[r] = _mm512_fmadd_ps(av, b0, c0[r]);
+            c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);
         }
     }
 #pragma GCC unroll 16
@@ -205,9 +211,9 @@ template <int MR>
 }
 
 // AVX2: a 32-column panel as two 16-column halves, up to 6 rows each (12 accumulators).
-template <int MR>
-[[gnu::target("avx2,fma")]] inline void half_tile_avx2(const float* A, std::size_t lda, const float* B, std::size_t kc,
-                                                       float* C, std::size_t ldc, const float* init) {
+template <int MR, bool Packed>
+[[gnu::target("avx2,fma")]] inline void half_tile_avx2(const float* A, std::size_t lda, const float* B, std::size_t ldb,
+                                                       std::size_t kc, float* C, std::size_t ldc, const float* init) {
     __m256 c0[MR], c1[MR];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
@@ -216,13 +222,13 @@ template <int MR>
         c1[r] = _mm256_loadu_ps(src + 8);
     }
     for (std::size_t k = 0; k < kc; ++k) {
-        const __m256 b0 = _mm256_load_ps(B + k * panel_width);
-        const __m256 b1 = _mm256_load_ps(B + k * panel_width + 8);
+        const __m256 b0 = _mm256_loadu_ps(B + k * ldb);
+        const __m256 b1 = _mm256_loadu_ps(B + k * ldb + 8);
 #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
-            const __m256 a = _mm256_broadcast_ss(A + r * lda + k);
-            c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
-            c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+            const __m256 av = _mm256_broadcast_ss(Packed ? A + k * MR + r : A + r * lda + k);
+            c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
+            c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
         }
     }
 #pragma GCC unroll 8
@@ -232,15 +238,16 @@ template <int MR>
     }
 }
 
-template <int... R>
-inline void tile_avx512_dispatch(int mr, std::integer_sequence<int, R...>, const float* A, std::size_t lda,
-                                 const float* B, std::size_t kc, float* C, std::size_t ldc, const float* init) {
-    ((mr == R + 1 ? (tile_avx512<R + 1>(A, lda, B, kc, C, ldc, init), 0) : 0), ...);
+template <bool Packed, int... R>
+inline void tile_avx512_dispatch(int mr, std::integer_sequence<int, R...>, const float* A, std::size_t lda, const float* B,
+                                 std::size_t ldb, std::size_t kc, float* C, std::size_t ldc, const float* init) {
+    ((mr == R + 1 ? (tile_avx512<R + 1, Packed>(A, lda, B, ldb, kc, C, ldc, init), 0) : 0), ...);
 }
-template <int... R>
+template <bool Packed, int... R>
 inline void half_tile_avx2_dispatch(int mr, std::integer_sequence<int, R...>, const float* A, std::size_t lda,
-                                    const float* B, std::size_t kc, float* C, std::size_t ldc, const float* init) {
-    ((mr == R + 1 ? (half_tile_avx2<R + 1>(A, lda, B, kc, C, ldc, init), 0) : 0), ...);
+                                    const float* B, std::size_t ldb, std::size_t kc, float* C, std::size_t ldc,
+                                    const float* init) {
+    ((mr == R + 1 ? (half_tile_avx2<R + 1, Packed>(A, lda, B, ldb, kc, C, ldc, init), 0) : 0), ...);
 }
 #endif
 
@@ -248,69 +255,92 @@ inline int tile_rows(KernelIsa isa) noexcept {
     return isa == KernelIsa::avx512 ? 14 : isa == KernelIsa::avx2 ? 6 : 4;
 }
 
-/// One tile of `mr` rows (mr <= tile_rows(isa)) and one panel, k block [0, kc).
-inline void tile(KernelIsa isa, int mr, const float* A, std::size_t lda, const float* B, std::size_t kc, float* C,
-                 std::size_t ldc, const float* init) {
+/// One tile of `mr` rows (mr <= tile_rows(isa)) and 32 output columns, k range [0, kc).
+template <bool Packed>
+inline void tile(KernelIsa isa, int mr, const float* A, std::size_t lda, const float* B, std::size_t ldb, std::size_t kc,
+                 float* C, std::size_t ldc, const float* init) {
 #if MUSICLAB_NN_X86
     if (isa == KernelIsa::avx512) {
-        tile_avx512_dispatch(mr, std::make_integer_sequence<int, 14>{}, A, lda, B, kc, C, ldc, init);
+        tile_avx512_dispatch<Packed>(mr, std::make_integer_sequence<int, 14>{}, A, lda, B, ldb, kc, C, ldc, init);
         return;
     }
     if (isa == KernelIsa::avx2) {
-        half_tile_avx2_dispatch(mr, std::make_integer_sequence<int, 6>{}, A, lda, B, kc, C, ldc, init);
-        half_tile_avx2_dispatch(mr, std::make_integer_sequence<int, 6>{}, A, lda, B + 16, kc, C + 16, ldc,
-                                init ? init + 16 : nullptr);
+        half_tile_avx2_dispatch<Packed>(mr, std::make_integer_sequence<int, 6>{}, A, lda, B, ldb, kc, C, ldc, init);
+        half_tile_avx2_dispatch<Packed>(mr, std::make_integer_sequence<int, 6>{}, A, lda, B + 16, ldb, kc, C + 16, ldc,
+                                        init ? init + 16 : nullptr);
         return;
     }
 #endif
-    tile_generic(mr, A, lda, B, kc, C, ldc, init);
+    tile_generic<Packed>(mr, A, lda, B, ldb, kc, C, ldc, init);
 }
 
+constexpr std::size_t gemm_kc = 384, gemm_mc = 112;  // k block; rows per packed A block
+
+/// Floats of packing scratch one gemm worker needs.
+constexpr std::size_t gemm_pack_floats = gemm_kc * gemm_mc;
+
 /// C[rows × padded_out] (leading dimension ldc >= W.padded_out()) = A[rows × W.in] (lda) · Wᵀ + b,
-/// for the rows [row_begin, row_end) and panels [panel_begin, panel_end). after(row_begin,
-/// row_end, col_begin, col_end) is called on each finished block (e.g. an activation).
+/// for the rows [row_begin, row_end) and panels [panel_begin, panel_end). `pack` holds
+/// gemm_pack_floats floats. after(row_begin, row_end, col_begin, col_end) is called on each
+/// finished block (e.g. an activation).
 template <class After>
 inline void gemm_block(KernelIsa isa, const float* A, std::size_t lda, const PackedLinear& W, float* C, std::size_t ldc,
                        std::size_t row_begin, std::size_t row_end, std::size_t panel_begin, std::size_t panel_end,
-                       After&& after) {
-    constexpr std::size_t kc_max = 384, mc_max = 112;
+                       float* pack, After&& after) {
     const std::size_t K = W.in;
-    const int mr = tile_rows(isa);
-    for (std::size_t k0 = 0; k0 < K; k0 += kc_max) {
-        const std::size_t kc = std::min(kc_max, K - k0);
-        const bool last_k = k0 + kc == K;
-        for (std::size_t m0 = row_begin; m0 < row_end; m0 += mc_max) {
-            const std::size_t m1 = std::min(row_end, m0 + mc_max);
+    const std::size_t mr = static_cast<std::size_t>(tile_rows(isa));
+    for (std::size_t m0 = row_begin; m0 < row_end; m0 += gemm_mc) {
+        const std::size_t m1 = std::min(row_end, m0 + gemm_mc);
+        for (std::size_t k0 = 0; k0 < K; k0 += gemm_kc) {
+            const std::size_t kc = std::min(gemm_kc, K - k0);
+            // pack A[m0..m1) × [k0..k0+kc) tile by tile: Ap[k * rows + r]
+            run_with(isa, [&] {
+                for (std::size_t r0 = m0; r0 < m1; r0 += mr) {
+                    const std::size_t rows = std::min(mr, m1 - r0);
+                    float* dst = pack + (r0 - m0) * kc;
+                    for (std::size_t r = 0; r < rows; ++r) {
+                        const float* src = A + (r0 + r) * lda + k0;
+                        for (std::size_t k = 0; k < kc; ++k) dst[k * rows + r] = src[k];
+                    }
+                }
+            });
             for (std::size_t p = panel_begin; p < panel_end; ++p) {
                 const float* B = W.w.data() + p * K * panel_width + k0 * panel_width;
                 const float* init = k0 == 0 ? W.bias.data() + p * panel_width : nullptr;
-                for (std::size_t r = m0; r < m1; r += static_cast<std::size_t>(mr)) {
-                    const int rows = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(mr), m1 - r));
-                    tile(isa, rows, A + r * lda + k0, lda, B, kc, C + r * ldc + p * panel_width, ldc, init);
+                for (std::size_t r0 = m0; r0 < m1; r0 += mr) {
+                    const std::size_t rows = std::min(mr, m1 - r0);
+                    tile<true>(isa, static_cast<int>(rows), pack + (r0 - m0) * kc, 0, B, panel_width, kc, C + r0 * ldc + p * panel_width, ldc,
+                               init);
                 }
             }
-            if (last_k) after(m0, m1, panel_begin * panel_width, panel_end * panel_width);
         }
+        after(m0, m1, panel_begin * panel_width, panel_end * panel_width);
     }
 }
 
-/// Whole GEMM over `workers` threads: panels split between workers when there are enough of
-/// them, else rows (results do not depend on the split).
+/// Whole GEMM over `workers` threads: rows split between workers (each packs only its rows and
+/// reads all weights), or the weight panels when there are few rows (results do not depend on
+/// the split). pack[w] is worker w's scratch
+/// (gemm_pack_floats floats each).
 template <class After>
 inline void gemm(KernelIsa isa, int workers, const float* A, std::size_t lda, std::size_t rows, const PackedLinear& W,
-                 float* C, std::size_t ldc, After&& after) {
+                 float* C, std::size_t ldc, std::vector<AlignedFloats>& pack, After&& after) {
     if (rows == 0) return;
+    const std::size_t nw = static_cast<std::size_t>(std::max(workers, 1));
+    if (pack.size() < nw) pack.resize(nw);
+    for (auto& b : pack) b.resize(gemm_pack_floats);
     if (workers <= 1) {
-        gemm_block(isa, A, lda, W, C, ldc, 0, rows, 0, W.panels, after);
-    } else if (W.panels >= static_cast<std::size_t>(workers) * 3 || rows < 2 * static_cast<std::size_t>(tile_rows(isa))) {
-        musiclab::parallelize(workers, W.panels, [&](int, std::size_t p0, std::size_t n) {
-            gemm_block(isa, A, lda, W, C, ldc, 0, rows, p0, p0 + n, after);
+        gemm_block(isa, A, lda, W, C, ldc, 0, rows, 0, W.panels, pack[0].data(), after);
+    } else if (rows < nw * 2 * static_cast<std::size_t>(tile_rows(isa))) {  // few rows: split the weights
+        musiclab::parallelize(workers, W.panels, [&](int w, std::size_t p0, std::size_t n) {
+            gemm_block(isa, A, lda, W, C, ldc, 0, rows, p0, p0 + n, pack[static_cast<std::size_t>(w)].data(), after);
         });
     } else {
         const std::size_t mr = static_cast<std::size_t>(tile_rows(isa));
         const std::size_t blocks = (rows + mr - 1) / mr;
-        musiclab::parallelize(workers, blocks, [&](int, std::size_t b0, std::size_t n) {
-            gemm_block(isa, A, lda, W, C, ldc, b0 * mr, std::min(rows, (b0 + n) * mr), 0, W.panels, after);
+        musiclab::parallelize(workers, blocks, [&](int w, std::size_t b0, std::size_t n) {
+            gemm_block(isa, A, lda, W, C, ldc, b0 * mr, std::min(rows, (b0 + n) * mr), 0, W.panels,
+                       pack[static_cast<std::size_t>(w)].data(), after);
         });
     }
 }
@@ -414,6 +444,84 @@ inline void layer_norm(const float* x, const float* residual, std::size_t n, con
     var /= static_cast<float>(n);
     const float inv = 1.0f / std::sqrt(var + eps);
     for (std::size_t k = 0; k < n; ++k) out[k] = tmp[k] * inv * gamma[k] + beta[k];
+}
+
+
+/// Floats of scratch attention_head needs for sequences of up to max_len tokens.
+inline std::size_t attention_scratch_floats(std::size_t max_len, std::size_t head_dim) {
+    const std::size_t lp = round_up(max_len, panel_width);
+    return head_dim * lp + max_len * lp + 2 * panel_width + 16;
+}
+
+/// One attention head of one sequence: out = softmax(Q Kᵀ / sqrt(head_dim)) V over the
+/// sequence's `len` tokens. Q, K, V: rows `ld` floats apart (Q at q, K at k, V at v); out rows
+/// `ldo` apart. Scores are FMA chains over the head dimension; softmax subtracts the row maximum.
+/// head_dim a multiple of 32: products on the GEMM tiles; otherwise plain loops.
+inline void attention_head(KernelIsa isa, const float* q, const float* k, const float* v, std::size_t ld, std::size_t len,
+                           std::size_t head_dim, float* out, std::size_t ldo, float* scratch) {
+    constexpr std::size_t W = panel_width;
+    const std::size_t hd = head_dim;
+    const std::size_t lp = round_up(len, W);
+    const float scale = std::sqrt(static_cast<float>(hd));
+    float* kT = scratch;            // [hd × lp]: K transposed, columns >= len zero
+    float* S = kT + hd * lp;        // [len × lp]: scores, then probabilities
+    float* zeros = S + len * lp;    // [32]
+    for (std::size_t j = 0; j < W; ++j) zeros[j] = 0.0f;
+    for (std::size_t d = 0; d < hd; ++d) {
+        for (std::size_t j = 0; j < len; ++j) kT[d * lp + j] = k[j * ld + d];
+        for (std::size_t j = len; j < lp; ++j) kT[d * lp + j] = 0.0f;
+    }
+    const bool tiles = hd % W == 0;
+    const std::size_t mr = static_cast<std::size_t>(tile_rows(isa));
+    // S = Q Kᵀ
+    if (tiles) {
+        for (std::size_t p = 0; p < lp; p += W)
+            for (std::size_t r0 = 0; r0 < len; r0 += mr)
+                tile<false>(isa, static_cast<int>(std::min(mr, len - r0)), q + r0 * ld, ld, kT + p, lp, hd, S + r0 * lp + p, lp,
+                            zeros);
+    } else {
+        for (std::size_t i = 0; i < len; ++i) {
+            float* sr = S + i * lp;
+            for (std::size_t j = 0; j < lp; ++j) sr[j] = 0.0f;
+            for (std::size_t d = 0; d < hd; ++d) {
+                const float qd = q[i * ld + d];
+                const float* kr = kT + d * lp;
+                for (std::size_t j0 = 0; j0 < lp; j0 += 16)
+                    for (std::size_t l = 0; l < 16; ++l) sr[j0 + l] = std::fma(qd, kr[j0 + l], sr[j0 + l]);
+            }
+        }
+    }
+    // softmax per row (columns >= len become 0)
+    for (std::size_t i = 0; i < len; ++i) {
+        float* sr = S + i * lp;
+        for (std::size_t j0 = 0; j0 < lp; j0 += 16)
+            for (std::size_t l = 0; l < 16; ++l) sr[j0 + l] /= scale;
+        float mx = -std::numeric_limits<float>::infinity();
+        for (std::size_t j = 0; j < len; ++j) mx = std::max(mx, sr[j]);
+        for (std::size_t j0 = 0; j0 < lp; j0 += 16)
+            for (std::size_t l = 0; l < 16; ++l) sr[j0 + l] = exp_nonpositive(sr[j0 + l] - mx);
+        for (std::size_t j = len; j < lp; ++j) sr[j] = 0.0f;
+        const float inv_sum = 1.0f / lane_sum(sr, lp);
+        for (std::size_t j0 = 0; j0 < lp; j0 += 16)
+            for (std::size_t l = 0; l < 16; ++l) sr[j0 + l] *= inv_sum;
+    }
+    // out = P V
+    if (tiles) {
+        for (std::size_t c = 0; c < hd; c += W)
+            for (std::size_t r0 = 0; r0 < len; r0 += mr)
+                tile<false>(isa, static_cast<int>(std::min(mr, len - r0)), S + r0 * lp, lp, v + c, ld, len, out + r0 * ldo + c, ldo,
+                            zeros);
+    } else {
+        for (std::size_t i = 0; i < len; ++i) {
+            float* o = out + i * ldo;
+            for (std::size_t d = 0; d < hd; ++d) o[d] = 0.0f;
+            for (std::size_t j = 0; j < len; ++j) {
+                const float pj = S[i * lp + j];
+                const float* vr = v + j * ld;
+                for (std::size_t d = 0; d < hd; ++d) o[d] = std::fma(pj, vr[d], o[d]);
+            }
+        }
+    }
 }
 
 }  // namespace musiclab::detail::nn
