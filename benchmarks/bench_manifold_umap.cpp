@@ -84,11 +84,16 @@ void BM_umap_fit_spotify(benchmark::State& state) {
     o.num_threads = static_cast<int>(state.range(2));
     o.seed = 42;
     std::vector<double> emb;
+    musiclab::manifold::UmapInfo info;
     for (auto _ : state) {
         auto model = musiclab::manifold::fit_umap(x.data(), n, d, o);
         emb = model.embedding();
+        info = model.info();
         benchmark::DoNotOptimize(emb.data());
     }
+    state.counters["spectral_fallback"] = info.spectral_fallback ? 1.0 : 0.0;
+    state.counters["graph_components"] = static_cast<double>(info.n_components_graph);
+    state.counters["n_epochs"] = info.n_epochs;
     state.counters["trust15_sub5000"] = trust_sub5000(x, n, d, emb, static_cast<std::size_t>(o.n_components));
 }
 

@@ -193,6 +193,45 @@ TEST_CASE("multi-threaded mode, other metrics and inits run and keep quality") {
     }
 }
 
+TEST_CASE("a disconnected graph: components laid out apart as umap-learn's multi_component_layout") {
+    // blobs 1,000 apart with n_neighbors 10: the fuzzy graph has one component per blob. Checked
+    // for 3 blobs (meta positions +-unit vectors, count <= 2 n_components) and 7 blobs in 2-D
+    // (count > 2 n_components: meta positions from the spectral embedding of the blob centroids).
+    for (const std::size_t blobs : {std::size_t{3}, std::size_t{7}}) {
+        CAPTURE(blobs);
+        musiclab::Rng rng(11);
+        const std::size_t per = 80, d = 5, n = blobs * per;
+        std::vector<double> x(n * d);
+        std::vector<int> label(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            label[i] = static_cast<int>(i % blobs);
+            for (std::size_t j = 0; j < d; ++j) x[i * d + j] = rng.normal() + (j == static_cast<std::size_t>(label[i]) % d ? 1000.0 * (1 + label[i] / d) : 0.0);
+        }
+        UmapOptions o;
+        o.n_neighbors = 10;
+        o.n_epochs = 100;
+        o.num_threads = 1;
+        const auto m = musiclab::manifold::fit_umap(x.data(), n, d, o);
+        CHECK(m.info().n_components_graph == blobs);
+        CHECK_FALSE(m.info().spectral_fallback);
+        // every point's 5 nearest embedded neighbours are of its own blob
+        std::size_t foreign = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::vector<std::pair<double, std::size_t>> dist;
+            for (std::size_t j = 0; j < n; ++j) {
+                if (j == i) continue;
+                const double dx = m.embedding(i, 0) - m.embedding(j, 0), dy = m.embedding(i, 1) - m.embedding(j, 1);
+                dist.emplace_back(dx * dx + dy * dy, j);
+            }
+            std::partial_sort(dist.begin(), dist.begin() + 5, dist.end());
+            for (std::size_t r = 0; r < 5; ++r) foreign += label[dist[r].second] != label[i];
+        }
+        CHECK(foreign == 0);
+        const auto again = musiclab::manifold::fit_umap(x.data(), n, d, o);
+        CHECK(again.embedding() == m.embedding());
+    }
+}
+
 TEST_CASE("umap bad input") {
     musiclab::Rng rng(4);
     const std::size_t n = 40, d = 3;

@@ -18,9 +18,10 @@
 //    Levenberg–Marquardt from (1, 1) on umap-learn's 300-point grid).
 // 4. Initialisation: spectral (the n_components eigenvectors after the trivial one of the
 //    normalised Laplacian, Lanczos by Spectra, scaled to max |x| = 10 plus N(0, 1e-4) noise;
-//    falls back to uniform(-10, 10) like umap-learn when Lanczos fails, when the graph is
-//    disconnected (umap-learn lays components out separately; reported in UmapInfo) or when
-//    n_components + 1 >= n), random uniform(-10, 10), or given coordinates; then every column is
+//    falls back to uniform(-10, 10) like umap-learn when Lanczos fails or when
+//    n_components + 1 >= n; a disconnected graph is laid out component by component around
+//    meta positions as umap-learn's multi_component_layout), random uniform(-10, 10), or given
+//    coordinates; then every column is
 //    min-max scaled to [0, 10] (umap-learn 0.5.3 does this for every init).
 // 5. SGD over n_epochs (default 500 for n <= 10,000, else 200): every edge is sampled every
 //    max_w / w epochs, attraction -2ab d^(2(b-1)) / (1 + a d^(2b)) (x - y), negative_sample_rate
@@ -314,9 +315,10 @@ private:
     const Eigen::VectorXd& s_;
 };
 
-inline std::size_t connected_components(const Eigen::SparseMatrix<double>& g) {
+/// Connected component of every vertex (numbered in order of their smallest vertex); returns the count.
+inline std::size_t connected_components(const Eigen::SparseMatrix<double>& g, std::vector<std::int32_t>& comp) {
     const auto n = static_cast<std::size_t>(g.rows());
-    std::vector<std::int32_t> comp(n, -1);
+    comp.assign(n, -1);
     std::vector<std::size_t> stack;
     std::size_t c = 0;
     for (std::size_t s = 0; s < n; ++s) {
@@ -369,6 +371,81 @@ inline std::vector<double> umap_spectral_layout(const Eigen::SparseMatrix<double
     std::vector<double> out(static_cast<std::size_t>(n) * dim);
     for (Eigen::Index i = 0; i < n; ++i)
         for (std::size_t c = 0; c < dim; ++c) out[static_cast<std::size_t>(i) * dim + c] = vecs(i, static_cast<Eigen::Index>(c) + 1);
+    return out;
+}
+
+/// umap-learn's multi_component_layout for a disconnected graph (n x dim row-major): component c
+/// is centred on a meta position (with count <= 2 dim: +e_1, +e_2, ..., -e_1, -e_2, ...; else
+/// the spectral embedding of the components' data centroids under the affinity exp(-d^2),
+/// divided by its largest value) and laid out inside +-r around it (r = half the smallest
+/// distance between meta positions): by its own spectral layout scaled to max |x| = r, or
+/// uniform(-r, r) when it has fewer than 2 dim or at most dim + 1 points or Lanczos fails.
+inline std::vector<double> umap_multi_component_layout(const double* data, std::size_t dim_data, const Eigen::SparseMatrix<double>& g,
+                                                       const std::vector<std::int32_t>& comp, std::size_t count, std::size_t dim,
+                                                       std::uint64_t seed, Rng& rng) {
+    const auto n = static_cast<std::size_t>(g.rows());
+    Eigen::MatrixXd meta = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(dim));
+    if (count <= 2 * dim) {
+        const std::size_t k = (count + 1) / 2;
+        for (std::size_t c = 0; c < count; ++c)
+            meta(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(c % k)) = c < k ? 1.0 : -1.0;
+    } else {
+        Eigen::MatrixXd centroid = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(dim_data));
+        Eigen::VectorXd size = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(count));
+        for (std::size_t i = 0; i < n; ++i) {
+            size[comp[i]] += 1.0;
+            for (std::size_t j = 0; j < dim_data; ++j) centroid(comp[i], static_cast<Eigen::Index>(j)) += data[i * dim_data + j];
+        }
+        for (Eigen::Index c = 0; c < centroid.rows(); ++c) centroid.row(c) /= size[c];
+        // normalised Laplacian of the affinity (diagonal ignored, as scipy's laplacian does)
+        const auto m = static_cast<Eigen::Index>(count);
+        Eigen::MatrixXd A(m, m);
+        for (Eigen::Index a = 0; a < m; ++a)
+            for (Eigen::Index b = 0; b < m; ++b) A(a, b) = a == b ? 0.0 : std::exp(-(centroid.row(a) - centroid.row(b)).squaredNorm());
+        Eigen::VectorXd dd = A.rowwise().sum().cwiseMax(1e-300).cwiseSqrt();
+        const Eigen::MatrixXd L = Eigen::MatrixXd::Identity(m, m) - dd.cwiseInverse().asDiagonal() * A * dd.cwiseInverse().asDiagonal();
+        const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(L);  // eigenvalues ascending
+        for (std::size_t c = 0; c < dim; ++c) {
+            Eigen::VectorXd v = es.eigenvectors().col(static_cast<Eigen::Index>(c + 1)).cwiseQuotient(dd);
+            Eigen::Index at = 0;
+            v.cwiseAbs().maxCoeff(&at);
+            if (v[at] < 0) v = -v;  // deterministic sign: largest |value| positive
+            meta.col(static_cast<Eigen::Index>(c)) = v;
+        }
+        const double mx = meta.maxCoeff();
+        if (mx > 0) meta /= mx;
+    }
+    double range = std::numeric_limits<double>::infinity();
+    for (Eigen::Index a = 0; a < meta.rows(); ++a)
+        for (Eigen::Index b = a + 1; b < meta.rows(); ++b)
+            if (const double d = (meta.row(a) - meta.row(b)).norm(); d > 0.0) range = std::min(range, d);
+    range = std::isfinite(range) ? range / 2.0 : 1.0;
+
+    std::vector<std::vector<std::size_t>> members(count);
+    for (std::size_t i = 0; i < n; ++i) members[static_cast<std::size_t>(comp[i])].push_back(i);
+    std::vector<Eigen::Index> local(n, 0);
+    std::vector<double> out(n * dim);
+    for (std::size_t c = 0; c < count; ++c) {
+        const auto& mem = members[c];
+        for (std::size_t r = 0; r < mem.size(); ++r) local[mem[r]] = static_cast<Eigen::Index>(r);
+        std::vector<double> lay;
+        if (mem.size() >= 2 * dim && mem.size() > dim + 1) {
+            std::vector<Eigen::Triplet<double>> t;
+            for (const std::size_t v : mem)
+                for (Eigen::SparseMatrix<double>::InnerIterator it(g, static_cast<Eigen::Index>(v)); it; ++it)
+                    t.emplace_back(local[static_cast<std::size_t>(it.row())], local[v], it.value());
+            Eigen::SparseMatrix<double> sub(static_cast<Eigen::Index>(mem.size()), static_cast<Eigen::Index>(mem.size()));
+            sub.setFromTriplets(t.begin(), t.end());
+            lay = umap_spectral_layout(sub, dim, seed + c);
+        }
+        double amax = 0.0;
+        for (const double v : lay) amax = std::max(amax, std::fabs(v));
+        const double expansion = amax > 0.0 ? range / amax : 0.0;
+        for (std::size_t r = 0; r < mem.size(); ++r)
+            for (std::size_t k = 0; k < dim; ++k)
+                out[mem[r] * dim + k] = meta(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(k)) +
+                                        (lay.empty() || amax == 0.0 ? rng.uniform(-range, range) : lay[r * dim + k] * expansion);
+    }
     return out;
 }
 
@@ -657,8 +734,12 @@ inline UmapModel fit_umap(const double* data, std::size_t n, std::size_t dim, co
     Rng rng(o.seed);
     std::vector<double> init;
     if (o.init == UmapInit::spectral) {
-        info.n_components_graph = detail::connected_components(G);
-        if (info.n_components_graph == 1) init = detail::umap_spectral_layout(G, nc, o.seed);
+        std::vector<std::int32_t> comp;
+        info.n_components_graph = detail::connected_components(G, comp);
+        if (info.n_components_graph == 1)
+            init = detail::umap_spectral_layout(G, nc, o.seed);
+        else
+            init = detail::umap_multi_component_layout(data, dim, G, comp, info.n_components_graph, nc, o.seed, rng);
         if (init.empty()) {
             info.spectral_fallback = true;
         } else {
