@@ -355,7 +355,9 @@ inline std::vector<double> umap_spectral_layout(const Eigen::SparseMatrix<double
         s[i] = 1.0 / std::sqrt(deg[i]);
     }
     NormalizedAdjacency op(g, s);
-    const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * k + 1, static_cast<Eigen::Index>(std::sqrt(static_cast<double>(n)))));
+    // umap-learn asks eigsh for max(2k + 1, sqrt(n)) Lanczos vectors; each restart costs O(n ncv^2),
+    // minutes at 10^5 rows, so at most 48 here (same eigenvectors to the tolerance, more restarts)
+    const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * k + 1, std::min<Eigen::Index>(48, static_cast<Eigen::Index>(std::sqrt(static_cast<double>(n))))));
     Spectra::SymEigsSolver<NormalizedAdjacency> eigs(op, k, ncv);
     Eigen::VectorXd v0(n);
     Rng rng(seed ^ 0x5bd1e995ULL);
