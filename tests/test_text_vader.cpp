@@ -1,6 +1,7 @@
 // Tests of musiclab/text/vader.hpp: parity with vaderSentiment on every reference file of
 // ../shared/reference/vader (found by pattern), Pearson r against the ICWSM-2014 human ratings,
-// Python's round(), invalid UTF-8, malformed lexicons, thread-count independence, and a
+// Python's round(), invalid UTF-8, malformed lexicons, thread-count independence, the fast
+// tokenizers and the BMP case table against the general paths, and a
 // randomised byte-string test (meant for the ASan/UBSan build).
 #include <doctest/doctest.h>
 #include <musiclab/core.hpp>
@@ -401,4 +402,80 @@ TEST_CASE("vader: the short-text mask tokenizer agrees with the long-text tokeni
         if (!same) ++differ;
     }
     CHECK(differ == 0);
+}
+
+TEST_CASE("vader: the one-register tokenizer of texts up to 64 bytes agrees with the per-word tokenizer") {
+    // ASCII texts of at most 64 bytes take the one-register tokenizer (the last partial 16-byte
+    // block loaded as the block ending at the text's end, texts under 16 bytes assembled from
+    // overlapping scalar loads); appending 600 spaces sends the same words through the per-word
+    // tokenizer. Every length 0..70, words touching both ends and the 16-byte block edges.
+    MUSICLAB_REQUIRE_PATH(vader_data());
+    const auto& v = analyzer();
+    musiclab::Rng rng(6464);
+    const std::string pieces[] = {"good", "BAD", "not", "but", "no", "kind", "of", "least", "very", "never", "so",
+                                  "this", "the", "shit", "don't", "ISN'T", "!", "?", "!!", "??", ":)", "ok.",
+                                  "(great)", "...love...", "--", "HAPPY", "sad", "At", "kinda", "a", "I", "x1"};
+    musiclab::text::VaderWorkspace ws1, ws2;
+    int differ = 0, texts = 0;
+    std::string text;
+    for (std::size_t length = 0; length <= 70; ++length) {
+        for (int iter = 0; iter < 400; ++iter) {
+            text.clear();
+            while (text.size() < length) {
+                const auto r = rng.below(10);
+                if (r < 6) text += pieces[rng.below(std::size(pieces))];
+                else if (r < 8) text += static_cast<char>(0x21 + rng.below(0x7F - 0x21));
+                else text += (r == 8 ? ' ' : '\t');
+                if (rng.below(3) != 0) text += ' ';
+            }
+            text.resize(length);  // cuts words at every position, including the last byte
+            const VaderScores a = v.polarity_scores(text, ws1);
+            const VaderScores b = v.polarity_scores(text + std::string(600, ' '), ws2);
+            const bool same = a.neg_raw == b.neg_raw && a.neu_raw == b.neu_raw && a.pos_raw == b.pos_raw &&
+                              a.compound_raw == b.compound_raw;
+            if (!same) ++differ;
+            ++texts;
+        }
+    }
+    MESSAGE(texts << " texts of 0..70 bytes, " << differ << " differ");
+    CHECK(differ == 0);
+}
+
+TEST_CASE("vader: lowercasing and isupper of every BMP code point match the Python semantics") {
+    // Non-ASCII words are lowercased through a per-code-point table of the BMP. For every
+    // non-space code point c >= 0x80 of the BMP, the word c + "zz" must be found under the key
+    // Python's (c + "zz").lower() (pyunicode::append_lower, checked against CPython), and its
+    // isupper() (pyunicode::is_upper) must decide the ALL-CAPS emphasis against the word "ab".
+    namespace pu = musiclab::detail::pyunicode;
+    std::string lexicon;
+    std::vector<std::string> words;
+    for (char32_t c = 0x80; c < 0x10000; ++c) {
+        if ((c >= 0xD800 && c < 0xE000) || pu::is_space(c)) continue;
+        std::string word;
+        pu::encode(c, word);
+        word += "zz";
+        std::string key;
+        pu::append_lower(word, key);
+        lexicon += key;
+        lexicon += "\t1.0\t0.5\t[1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+        words.push_back(std::move(word));
+    }
+    // long keys (compared past their first 16 bytes): one found, one that differs only at the end
+    lexicon += "abcdefghijklmnopqrstuvwxyz\t2.0\n";
+    const auto v = VaderAnalyzer::from_text(lexicon, "\xF0\x9F\x98\x80\tgrinning face\n");
+    const double plain = 1.0 / std::sqrt(1.0 + 15.0);
+    const double caps = 1.733 / std::sqrt(1.733 * 1.733 + 15.0);
+    int wrong = 0;
+    for (const auto& w : words) {
+        const double expected = pu::is_upper(w) ? caps : plain;
+        const VaderScores s = v.polarity_scores(w + " ab");
+        if (std::fabs(s.compound_raw - expected) > 1e-12) {
+            if (++wrong <= 5) MESSAGE("word '" << w << "': compound " << s.compound_raw << ", expected " << expected);
+        }
+    }
+    MESSAGE(words.size() << " BMP code points, " << wrong << " wrong");
+    CHECK(wrong == 0);
+    CHECK(v.polarity_scores("ABCDEFGHIJKLMNOPQRSTUVWXYZ").compound_raw == doctest::Approx(2.0 / std::sqrt(19.0)).epsilon(1e-15));
+    CHECK(v.polarity_scores("abcdefghijklmnopqrstuvwxyy").compound_raw == 0.0);
+    CHECK(v.polarity_scores("abcdefghijklmnop").compound_raw == 0.0);
 }

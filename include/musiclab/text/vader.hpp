@@ -52,6 +52,13 @@
 #else
 #define MUSICLAB_VADER_NO_FP_CONTRACT
 #endif
+// The per-word steps of the hot loops, inlined into them (GCC stops inlining them once the
+// tokenizer grows, and the call costs ~20 instructions per word).
+#if defined(__GNUC__)
+#define MUSICLAB_VADER_INLINE [[gnu::always_inline]] inline
+#else
+#define MUSICLAB_VADER_INLINE inline
+#endif
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
@@ -166,23 +173,26 @@ inline constexpr SpecialCase special_cases[] = {
 struct Entry {
     double valence = 0.0;  // lexicon mean valence (when in_lexicon)
     double booster = 0.0;  // BOOSTER_DICT scalar (when is_booster)
-    std::uint32_t key_offset = 0;
-    std::uint32_t key_length = 0;
     bool in_lexicon = false;
     bool is_booster = false;
     bool negate = false;  // in NEGATE
     std::uint8_t keyword = kw_none;
 };
 
-/// One word of a text, classified.
+/// Properties of a word (Packed::flags, Token::flags): in the lexicon, a BOOSTER_DICT key (and
+/// then a dampener, scalar b_decr, or not, b_incr), in NEGATE.
+enum PackedFlag : std::uint8_t { pf_lexicon = 1, pf_booster = 2, pf_dampener = 4, pf_negate = 8 };
+
+/// One word of a text, classified (16 bytes).
 struct Token {
-    double valence;
-    double booster;
+    double valence;        // lexicon mean valence; 0 when not in the lexicon
+    std::uint8_t flags;    // PackedFlag
     std::uint8_t keyword;
-    bool in_lexicon;
-    bool is_booster;
     bool negated;  // the reference's negated([word]): in NEGATE or contains "n't"
     bool upper;    // word.isupper()
+    bool in_lexicon() const noexcept { return flags & pf_lexicon; }
+    bool is_booster() const noexcept { return flags & pf_booster; }
+    double booster() const noexcept { return (flags & pf_dampener) ? b_decr : b_incr; }  // when is_booster()
 };
 
 // Hash of a word, 8 bytes at a time: chunk k is the little-endian value of bytes 8k..8k+7
@@ -233,42 +243,124 @@ inline constexpr struct ByteClasses {
     }
 } byte_classes{};
 
-/// Immutable open-addressing map: lowercased word -> Entry. Keys live in one string.
+/// Entry as stored for lookups: the first 16 key bytes inline (zero-padded), so that a lookup
+/// compares two 64-bit words instead of calling memcmp; 32 bytes.
+struct Packed {
+    std::uint64_t key[2] = {0, 0};
+    double valence = 0.0;
+    std::uint32_t key_length = 0;
+    std::uint8_t flags = 0;
+    std::uint8_t keyword = kw_none;
+    std::uint16_t unused = 0;
+};
+
+/// Immutable map: lowercased word -> Entry. While loading, insert() collects the entries; build()
+/// then lays them out in buckets of 16 slots, each with an 8-bit hash tag, so that a lookup is one
+/// 16-byte tag comparison, one entry load and one key comparison, without a branch that depends
+/// on whether the word is found (a miss yields the all-zero "null" entry). A bucket holds at most
+/// 16 keys: build() doubles the bucket count until none overflows.
 class Vocabulary {
 public:
     Entry& insert(std::string_view key) {
-        if (Entry* e = find_mutable(key)) return *e;
-        if ((entries_.size() + 1) * 2 > tags_.size()) grow();
-        Entry e;
-        e.key_offset = static_cast<std::uint32_t>(keys_.size());
-        e.key_length = static_cast<std::uint32_t>(key.size());
-        keys_.append(key);
-        entries_.push_back(e);
-        place(static_cast<std::uint32_t>(entries_.size() - 1), hash_bytes(key));
-        return entries_.back();
-    }
-
-    const Entry* find(std::string_view key) const noexcept { return find_hashed(key, hash_bytes(key)); }
-
-    const Entry* find_hashed(std::string_view key, std::uint64_t h) const noexcept {
-        if (tags_.empty()) return nullptr;
-        const std::uint8_t tag = tag_of(h);
-        // The 8-bit tags (1 byte per slot, 16 KiB for the VADER lexicon) decide almost every miss
-        // without touching the entries.
-        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            const std::uint8_t t = tags_[i];
-            if (t == 0) return nullptr;
-            if (t == tag) {
-                const Entry& e = entries_[index_[i]];
-                if (e.key_length == key.size() && std::memcmp(keys_.data() + e.key_offset, key.data(), key.size()) == 0)
-                    return &e;
-            }
+        const auto [it, inserted] = loading_.try_emplace(std::string(key), static_cast<std::uint32_t>(entries_.size()));
+        if (inserted) {
+            entries_.emplace_back();
+            keys_.emplace_back(key);
         }
+        return entries_[it->second];
     }
 
-    std::size_t size() const noexcept { return entries_.size(); }
-    const std::vector<Entry>& entries() const noexcept { return entries_; }
-    std::string_view key(const Entry& e) const noexcept { return {keys_.data() + e.key_offset, e.key_length}; }
+    void build() {
+        loading_ = {};
+        std::vector<std::uint64_t> hashes(entries_.size());
+        for (std::size_t i = 0; i < entries_.size(); ++i) hashes[i] = hash_bytes(keys_[i]);
+        std::size_t buckets = 64;
+        while (buckets * 8 < entries_.size()) buckets *= 2;  // <= 8 keys per bucket on average
+        std::vector<std::uint32_t> fill;
+        while (true) {
+            fill.assign(buckets, 0);
+            bool overflow = false;
+            for (const std::uint64_t h : hashes) overflow |= ++fill[h & (buckets - 1)] > 16;
+            if (!overflow) break;
+            // 17 distinct keys sharing 26 hash bits do not happen outside an attack on the hash
+            if (buckets >= (std::size_t{1} << 26)) throw musiclab::error("vader: too many lexicon keys collide in the hash table");
+            buckets *= 2;
+        }
+        bucket_mask_ = buckets - 1;
+        tags_.assign(buckets * 16, 0);
+        start_.assign(buckets, 0);
+        std::uint32_t at = 0;
+        for (std::size_t b = 0; b < buckets; ++b) {
+            start_[b] = at;
+            at += fill[b];
+        }
+        // then 17 null entries (all properties 0, a length no key has): lookup() reads up to 16
+        // slots past a bucket's start
+        Packed null_entry;
+        null_entry.key_length = 0xFFFFFFFFu;
+        packed_.assign(entries_.size() + 17, null_entry);
+        long_keys_.clear();
+        std::fill(fill.begin(), fill.end(), 0u);
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            const std::uint64_t h = hashes[i];
+            const std::size_t b = h & bucket_mask_;
+            const std::uint32_t slot = fill[b]++;
+            tags_[b * 16 + slot] = tag_of(h);
+            Packed& p = packed_[start_[b] + slot];
+            const std::string& k = keys_[i];
+            char head[16] = {};
+            std::memcpy(head, k.data(), std::min<std::size_t>(k.size(), 16));
+            std::memcpy(p.key, head, 16);
+            p.key_length = static_cast<std::uint32_t>(k.size());
+            const Entry& e = entries_[i];
+            p.valence = e.in_lexicon ? e.valence : 0.0;
+            p.flags = static_cast<std::uint8_t>((e.in_lexicon ? pf_lexicon : 0) | (e.is_booster ? pf_booster : 0) |
+                                                (e.is_booster && e.booster < 0 ? pf_dampener : 0) |
+                                                (e.negate ? pf_negate : 0));
+            p.keyword = e.keyword;
+            if (k.size() > 16) long_keys_.emplace(start_[b] + slot, k.substr(16));
+        }
+        null_index_ = static_cast<std::uint32_t>(entries_.size());
+        size_ = entries_.size();
+        entries_ = {};
+        keys_ = {};
+    }
+
+    /// The entry of `key` (any bytes), or nullptr.
+    const Packed* find(std::string_view key) const noexcept {
+        char head[16] = {};
+        std::memcpy(head, key.data(), std::min<std::size_t>(key.size(), 16));
+        std::uint64_t k[2];
+        std::memcpy(k, head, 16);
+        const Packed& e = lookup(k[0], k[1], key, hash_bytes(key));
+        return &e == &packed_[null_index_] ? nullptr : &e;
+    }
+
+    /// The entry of `key`, whose first 16 bytes zero-padded are k0, k1 and whose hash_bytes() is
+    /// h; the null entry (all properties 0) when it is not in the map.
+    MUSICLAB_VADER_INLINE const Packed& lookup(std::uint64_t k0, std::uint64_t k1, std::string_view key, std::uint64_t h) const noexcept {
+        const std::size_t b = h & bucket_mask_;
+        const std::uint8_t tag = tag_of(h);
+        const std::uint8_t* tags = tags_.data() + b * 16;
+        unsigned m = 0;
+#if defined(__SSE2__)
+        m = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(tags)), _mm_set1_epi8(static_cast<char>(tag)))));
+#else
+        for (unsigned k = 0; k < 16; ++k) m |= unsigned{tags[k] == tag} << k;
+#endif
+        // The first slot with the tag (slot 16 without one: an entry of a later bucket or one of
+        // the 16 null entries at the end, which cannot be the key). Found or not, no branch
+        // depends on it: the result is selected.
+        std::uint32_t index = start_[b] + static_cast<std::uint32_t>(std::countr_zero(m | 0x10000u));
+        const Packed& e = packed_[index];
+        const bool hit = (((e.key[0] ^ k0) | (e.key[1] ^ k1)) == 0) & (e.key_length == key.size());
+        if (((m & (m - 1)) != 0) | (key.size() > 16)) [[unlikely]] return lookup_slow(m, b, k0, k1, key);
+        index = null_index_ ^ ((index ^ null_index_) & (0u - static_cast<std::uint32_t>(hit)));  // no branch
+        return packed_[index];
+    }
+
+    std::size_t size() const noexcept { return size_; }
 
 private:
     static std::uint8_t tag_of(std::uint64_t h) noexcept {
@@ -276,32 +368,64 @@ private:
         return t == 0 ? 1 : t;  // 0 marks an empty slot
     }
 
-    Entry* find_mutable(std::string_view key) noexcept { return const_cast<Entry*>(find(key)); }
-
-    void place(std::uint32_t index, std::uint64_t h) {
-        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            if (tags_[i] == 0) {
-                tags_[i] = tag_of(h);
-                index_[i] = index;
-                return;
-            }
+    // lookup() when the bucket has more than one slot with the tag or the key is long.
+    const Packed& lookup_slow(unsigned m, std::size_t b, std::uint64_t k0, std::uint64_t k1, std::string_view key) const noexcept {
+        for (; m != 0; m &= m - 1) {
+            const Packed& e = packed_[start_[b] + static_cast<std::uint32_t>(std::countr_zero(m))];
+            if (matches(e, k0, k1, key)) return e;
         }
+        return packed_[null_index_];
     }
 
-    void grow() {
-        const std::size_t n = tags_.empty() ? 1024 : tags_.size() * 2;
-        tags_.assign(n, 0);
-        index_.assign(n, 0);
-        mask_ = n - 1;
-        for (std::uint32_t i = 0; i < entries_.size(); ++i) place(i, hash_bytes(key(entries_[i])));
+    bool matches(const Packed& e, std::uint64_t k0, std::uint64_t k1, std::string_view key) const noexcept {
+        const bool head = ((e.key[0] ^ k0) | (e.key[1] ^ k1)) == 0 && e.key_length == key.size();
+        if (!head || key.size() <= 16) [[likely]] return head;
+        const auto it = long_keys_.find(static_cast<std::uint32_t>(&e - packed_.data()));
+        return it != long_keys_.end() && it->second == key.substr(16);
     }
 
+    // loading
+    std::unordered_map<std::string, std::uint32_t> loading_;
     std::vector<Entry> entries_;
-    std::string keys_;
-    std::vector<std::uint8_t> tags_;     // per slot: 8 hash bits, 0 = empty
-    std::vector<std::uint32_t> index_;   // per slot: the entry
-    std::size_t mask_ = 0;
+    std::vector<std::string> keys_;
+    // built
+    std::vector<std::uint8_t> tags_;     // 16 per bucket: 8 hash bits, 0 = empty
+    std::vector<std::uint32_t> start_;   // per bucket: its first entry in packed_
+    std::vector<Packed> packed_;         // by bucket; then 17 null entries
+    std::unordered_map<std::uint32_t, std::string> long_keys_;  // key bytes past the 16th
+    std::size_t bucket_mask_ = 0;
+    std::uint32_t null_index_ = 0;
+    std::size_t size_ = 0;
 };
+
+/// Python's lower() and the isupper() ingredients of every BMP code point, from the same
+/// utf8proc properties as pyunicode::append_lower_is_upper() (which handles everything else):
+/// bits 0-15 the lowercase code point, then the flags below. Built once per process (~1 ms).
+enum : std::uint32_t { case_not_upper = 1u << 16, case_upper = 1u << 17, case_full_path = 1u << 18 };
+inline const std::uint32_t* bmp_case_table() {
+    static const std::vector<std::uint32_t> table = [] {
+        namespace pu = musiclab::detail::pyunicode;
+        std::vector<std::uint32_t> t(0x10000);
+        for (char32_t c = 0; c < 0x10000; ++c) {
+            const auto* prop = utf8proc_get_property(static_cast<utf8proc_int32_t>(c));
+            const int cat = prop->category;
+            std::uint32_t v = 0;
+            if (cat == UTF8PROC_CATEGORY_LL || cat == UTF8PROC_CATEGORY_LT || pu::in_ranges(pu::other_lowercase_not_ll, c))
+                v |= case_not_upper;
+            else if (cat == UTF8PROC_CATEGORY_LU || pu::in_ranges(pu::other_uppercase_not_lu, c))
+                v |= case_upper;
+            const auto lower = static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
+            // U+0130 and U+03A3 (final sigma) lower context-dependently or to two code points
+            if (c < 0x80 || c == 0x130 || c == 0x3A3 || (c >= 0xD800 && c < 0xE000) || lower >= 0x10000 || lower < 0x80)
+                v |= case_full_path;
+            else
+                v |= static_cast<std::uint32_t>(lower);
+            t[c] = v;
+        }
+        return t;
+    }();
+    return table.data();
+}
 
 /// Immutable map: one code point -> emoji description (the only emoji keys that can match: the
 /// reference looks each code point of the text up on its own).
@@ -413,6 +537,7 @@ struct Scratch {
     std::string sanitized;   // the text with invalid UTF-8 replaced by U+FFFD
     std::string replaced;    // the text with emoji replaced by their descriptions
     std::string lower;       // one lowercased non-ASCII word
+    std::vector<char> lower_bmp;  // the same, from lower_bmp()
     std::vector<char> padded;       // the text followed by 16 spaces (vector tokenizer)
     std::vector<char> lower_ascii;  // one lowercased ASCII word (grows, never shrinks)
     std::vector<char> lower_text;   // the whole lowercased text (tokenize_ascii_masks)
@@ -422,6 +547,11 @@ struct Scratch {
     // valence_scores() counts them itself
     bool marks_counted = false;
     std::size_t exclamations = 0, questions = 0;
+    // the number of ALL-CAPS words and whether any word is in the lexicon, when the tokenizer
+    // counted them (summary_counted); else valence_scores() counts them itself
+    bool summary_counted = false;
+    std::size_t upper_words = 0;
+    bool any_lexicon = false;
     std::vector<double> sentiments;
     // only for very long texts with "but" (the quadratic list.index simulation is replaced)
     std::unordered_map<std::uint64_t, std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>>>
@@ -562,7 +692,7 @@ public:
     /// Mean valence of the exact lexicon token `token` (case-sensitive, as stored), if present.
     std::optional<double> valence(std::string_view token) const noexcept {
         const auto* e = vocabulary_.find(token);
-        if (!e || !e->in_lexicon) return std::nullopt;
+        if (!e || !(e->flags & detail::vader::pf_lexicon)) return std::nullopt;
         return e->valence;
     }
 
@@ -692,7 +822,9 @@ private:
         }
         for (const auto w : dv::negate_words) vocabulary_.insert(w).negate = true;
         for (int k = 1; k < dv::kw_count; ++k) vocabulary_.insert(dv::keyword_text[k]).keyword = static_cast<std::uint8_t>(k);
+        vocabulary_.build();
         emoji_.build();
+        dv::bmp_case_table();  // built here (once per process) rather than by the first non-ASCII text
         emoji_keys_ = emoji_.size() + multi_emoji_.size();
         multi_emoji_ = {};
     }
@@ -711,12 +843,15 @@ private:
 
     VaderScores score(std::string_view text, Scratch& ws) const {
         namespace pu = detail::pyunicode;
+        ws.summary_counted = false;  // only tokenize_ascii_short() counts them
 #if defined(__SSE2__) && !defined(MUSICLAB_NO_SIMD)
         // ASCII text (the common case) is valid UTF-8 and has no emoji: tokenize directly; the
         // tokenizer gives up at the first byte >= 0x80 and the full path below runs instead.
         // Short texts (titles, tweets) take the whole-text mask tokenizer.
         if (!emoji_.has_ascii_keys()) {
-            if (text.size() < mask_limit) {
+            if (text.size() <= short_limit) {
+                if (tokenize_ascii_short(text, ws)) return valence_scores(ws, text);  // counted the marks
+            } else if (text.size() < mask_limit) {
                 if (tokenize_ascii_masks(text, ws)) return valence_scores(ws, text);  // counted the marks
             } else if (tokenize_sse2(text, ws, true)) {
                 ws.marks_counted = false;
@@ -866,8 +1001,7 @@ private:
             if (shift != 0) h = dv::hash_chunk(h, chunk);
             const std::string_view word_lower(lower, len);
             const bool nt = (seen & dv::bc_punct) && word_lower.find("n't") != std::string_view::npos;
-            tokens[count++] = make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)),
-                                         (seen & dv::bc_upper) && !(seen & dv::bc_lower), nt);
+            tokens[count++] = make_token(lookup_word(word_lower), (seen & dv::bc_upper) && !(seen & dv::bc_lower), nt);
         }
         ws.token_count = count;
     }
@@ -891,11 +1025,11 @@ private:
 
 #if defined(__SSE2__)
     // Bytes of v that are x with lo <= x <= lo + span (unsigned), as a vector mask.
-    static __m128i in_range(__m128i v, char lo, char span) noexcept {
+    MUSICLAB_VADER_INLINE static __m128i in_range(__m128i v, char lo, char span) noexcept {
         const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(lo));
         return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(span)), t);
     }
-    static unsigned bits(__m128i m) noexcept { return static_cast<unsigned>(_mm_movemask_epi8(m)); }
+    MUSICLAB_VADER_INLINE static unsigned bits(__m128i m) noexcept { return static_cast<unsigned>(_mm_movemask_epi8(m)); }
 
     // tokenize() with 16 bytes at a time for ASCII words: the word end (Python whitespace or a
     // byte >= 0x80), the lowercase form and the character classes come from a few vector
@@ -997,7 +1131,7 @@ private:
     // "nonzero = some punctuation inside") says byte k is punctuation. Strips leading and trailing punctuation as _strip_punc_if_word does (only
     // when more than 2 bytes remain), hashes the word from its 8-byte chunks (x86 is little
     // endian) and looks it up once for all its properties.
-    Token lowered_word_token(const char* word, std::size_t len, std::uint64_t punct, bool is_upper) const noexcept {
+    MUSICLAB_VADER_INLINE Token lowered_word_token(const char* word, std::size_t len, std::uint64_t punct, bool is_upper) const noexcept {
         namespace dv = detail::vader;
         if (len <= 64 && (punct & (1u | (std::uint64_t{1} << (len - 1))))) {  // leading or trailing punctuation
             const auto lead = static_cast<std::size_t>(std::countr_one(punct));
@@ -1007,16 +1141,22 @@ private:
                 len -= lead + trail;
             }
         }
-        std::uint64_t h = dv::hash_seed;
-        for (std::size_t c = 0; c < len; c += 8) {
+        // hash_bytes() from the 8-byte chunks; the first two (zero-padded) are also the inline key
+        auto chunk_at = [word, len](std::size_t c) {
             std::uint64_t chunk;
             std::memcpy(&chunk, word + c, 8);
-            if (len - c < 8) chunk &= ~std::uint64_t{0} >> (64 - 8 * (len - c));
-            h = dv::hash_chunk(h, chunk);
+            return len - c < 8 ? chunk & (~std::uint64_t{0} >> (64 - 8 * (len - c))) : chunk;
+        };
+        const std::uint64_t k0 = chunk_at(0);
+        std::uint64_t h = dv::hash_chunk(dv::hash_seed, k0), k1 = 0;
+        if (len > 8) [[unlikely]] {
+            k1 = chunk_at(8);
+            h = dv::hash_chunk(h, k1);
+            for (std::size_t c = 16; c < len; c += 8) h = dv::hash_chunk(h, chunk_at(c));
         }
         const std::string_view word_lower(word, len);
         const bool nt = punct && word_lower.find("n't") != std::string_view::npos;
-        return make_token(vocabulary_.find_hashed(word_lower, dv::hash_finish(h, len)), is_upper, nt);
+        return make_token(vocabulary_.lookup(k0, k1, word_lower, dv::hash_finish(h, len)), is_upper, nt);
     }
 
     // Bits pos..pos+len-1 of the mask m (1 <= len <= 64; m has a word past the last bit read).
@@ -1038,6 +1178,118 @@ private:
             x = m[w] ^ flip;
         }
         return (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
+    }
+
+    // ---- one-register masks for ASCII texts of at most 64 bytes (almost every title) ----------
+    // tokenize_ascii_masks() with each mask in one 64-bit register: no mask arrays to clear, no
+    // copy of the text (whole 16-byte blocks are loaded from it, the last partial block either
+    // as the 16 bytes ending at the text's end or, for texts under 16 bytes, assembled from a few
+    // overlapping scalar loads), and the words are the runs of a register.
+    static constexpr std::size_t short_limit = 64;
+
+    // Bytes 0..n-1 of p (n < 16) followed by spaces, as one vector, without reading past p + n.
+    static __m128i load_short(const char* p, std::size_t n) noexcept {
+        constexpr std::uint64_t spaces = 0x2020202020202020ULL;
+        auto load8 = [](const char* q) { std::uint64_t x; std::memcpy(&x, q, 8); return x; };
+        auto load4 = [](const char* q) { std::uint32_t x; std::memcpy(&x, q, 4); return std::uint64_t{x}; };
+        std::uint64_t lo, hi = spaces;
+        if (n >= 8) {
+            lo = load8(p);
+            const unsigned rest = static_cast<unsigned>(n - 8);  // 0..7 bytes in the high half
+            hi = rest == 0 ? spaces : (load8(p + n - 8) >> (8 * (8 - rest))) | (spaces << (8 * rest));
+        } else if (n >= 4) {
+            lo = load4(p) | (load4(p + n - 4) << (8 * (n - 4)));  // overlapping bytes are equal
+            lo |= spaces << (8 * n);
+        } else if (n > 0) {
+            const auto b = [p](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+            lo = b(0) | (b(n >> 1) << (8 * (n >> 1))) | (b(n - 1) << (8 * (n - 1))) | (spaces << (8 * n));
+        } else {
+            lo = spaces;
+        }
+        return _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo));
+    }
+
+    struct ShortMasks {
+        std::uint64_t space = 0, upper = 0, lowercase = 0, punct = 0, bangs = 0, questions = 0;
+    };
+    // Adds the 16-byte block v, whose byte 0 is byte `at` of the text, to the masks and stores it
+    // lowercased at lower + at; `fresh`: the bytes of v not seen in an earlier block.
+    MUSICLAB_VADER_INLINE static void short_block(ShortMasks& m, __m128i v, char* lower, std::size_t at, unsigned fresh) noexcept {
+        const __m128i up = in_range(v, 'A', 25);
+        const __m128i lo = in_range(v, 'a', 25);
+        const __m128i alnum = _mm_or_si128(_mm_or_si128(up, lo), in_range(v, '0', 9));
+        const __m128i printable = in_range(v, 0x21, 0x7E - 0x21);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(lower + at), _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+        m.space |= std::uint64_t{bits(_mm_or_si128(in_range(v, 0x09, 4), in_range(v, 0x1C, 4)))} << at;
+        m.upper |= std::uint64_t{bits(up)} << at;
+        m.lowercase |= std::uint64_t{bits(lo)} << at;
+        m.punct |= std::uint64_t{bits(_mm_andnot_si128(alnum, printable))} << at;
+        const __m128i bang = _mm_cmpeq_epi8(v, _mm_set1_epi8('!')), question = _mm_cmpeq_epi8(v, _mm_set1_epi8('?'));
+        if ((bits(_mm_or_si128(bang, question)) & fresh) != 0) [[unlikely]] {  // most titles have neither
+            m.bangs |= std::uint64_t{bits(bang) & fresh} << at;
+            m.questions |= std::uint64_t{bits(question) & fresh} << at;
+        }
+    }
+
+    // The same tokens as tokenize_sse2(text, ws, true) for text.size() <= short_limit; false
+    // (tokens unusable) when the text has a byte >= 0x80.
+    bool tokenize_ascii_short(std::string_view text, Scratch& ws) const {
+        const std::size_t n = text.size();
+        if (ws.lower_text.size() < mask_limit + 16) ws.lower_text.resize(mask_limit + 16);
+        if (ws.tokens.size() < mask_limit / 2 + 1) ws.tokens.resize(mask_limit / 2 + 1);
+        char* lower = ws.lower_text.data();
+        ShortMasks m;
+        auto block = [&](__m128i v, std::size_t at, unsigned fresh) { short_block(m, v, lower, at, fresh); };
+        unsigned high = 0;
+        if (n < 16) {
+            const __m128i v = load_short(text.data(), n);
+            high = bits(v);
+            block(v, 0, 0xFFFFu);
+        } else {
+            std::size_t b = 0;
+            for (; b + 16 <= n; b += 16) {
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + b));
+                high |= bits(v);
+                block(v, b, 0xFFFFu);
+            }
+            if (b < n) {  // the 16 bytes ending at the end of the text; the first 16 - (n - b) were seen
+                const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + n - 16));
+                high |= bits(v);
+                block(v, n - 16, 0xFFFFu << (16 - (n - b)));
+            }
+        }
+        if (high != 0) return false;  // a byte >= 0x80: the full path
+        ws.marks_counted = true;
+        ws.exclamations = m.bangs == 0 ? 0 : static_cast<std::size_t>(std::popcount(m.bangs));
+        ws.questions = m.questions == 0 ? 0 : static_cast<std::size_t>(std::popcount(m.questions));
+        std::uint64_t space = m.space;
+        const std::uint64_t upper = m.upper, lowercase = m.lowercase, punct = m.punct;
+        // bits n..63 (past the end) are whitespace; `words` = the bytes of all words not yet taken
+        if (n < 64) space |= ~std::uint64_t{0} << n;
+        std::uint64_t words = ~space;
+        Token* tokens = ws.tokens.data();
+        std::size_t count = 0, upper_words = 0;
+        bool any_lexicon = false;
+        while (words != 0) {
+            const std::uint64_t low = words & (~words + 1);  // first byte of the next word
+            const std::uint64_t after = words + low;        // the word's run cleared, the bit after it set
+            const std::uint64_t run = words & ~after;        // the word's bytes
+            const auto start = static_cast<std::size_t>(std::countr_zero(low));
+            const std::size_t end = after == 0 ? 64 : static_cast<std::size_t>(std::countr_zero(after));
+            const std::size_t len = end - start;
+            words &= after;
+            const std::uint64_t p = len == 64 ? punct : (punct >> start) & ((std::uint64_t{1} << len) - 1);
+            const bool is_upper = (upper & run) != 0 && (lowercase & run) == 0;
+            const Token t = lowered_word_token(lower + start, len, p, is_upper);
+            upper_words += is_upper;
+            any_lexicon |= t.in_lexicon();
+            tokens[count++] = t;
+        }
+        ws.token_count = count;
+        ws.summary_counted = true;
+        ws.upper_words = upper_words;
+        ws.any_lexicon = any_lexicon;
+        return true;
     }
 
     // The same tokens as tokenize_sse2(text, ws, true) for text.size() < mask_limit; false (tokens
@@ -1115,20 +1367,24 @@ private:
     }
 #endif
 
-    static Token make_token(const detail::vader::Entry* entry, bool upper, bool nt) noexcept {
-        Token t{};
+    MUSICLAB_VADER_INLINE static Token make_token(const detail::vader::Packed& entry, bool upper, bool nt) noexcept {
+        namespace dv = detail::vader;
+        Token t;
+        t.valence = entry.valence;  // 0 unless in the lexicon
+        t.flags = entry.flags;
+        t.keyword = entry.keyword;
+        t.negated = (entry.flags & dv::pf_negate) || nt;
         t.upper = upper;
-        if (entry) {
-            t.valence = entry->valence;
-            t.booster = entry->booster;
-            t.keyword = entry->keyword;
-            t.in_lexicon = entry->in_lexicon;
-            t.is_booster = entry->is_booster;
-            t.negated = entry->negate || nt;
-        } else {
-            t.negated = nt;
-        }
         return t;
+    }
+
+    // The entry of an arbitrary word (any length, not padded).
+    const detail::vader::Packed& lookup_word(std::string_view word) const noexcept {
+        char head[16] = {};
+        std::memcpy(head, word.data(), std::min<std::size_t>(word.size(), 16));
+        std::uint64_t k[2];
+        std::memcpy(k, head, 16);
+        return vocabulary_.lookup(k[0], k[1], word, detail::vader::hash_bytes(word));
     }
 
     Token classify(std::string_view word, bool ascii, Scratch& ws) const {
@@ -1160,20 +1416,66 @@ private:
             t.upper = (seen & dv::bc_upper) && !(seen & dv::bc_lower);
             lower = std::string_view(out, word.size());
         } else {
-            ws.lower.clear();
-            t.upper = pu::append_lower_is_upper(word, ws.lower);
-            lower = ws.lower;
+            if (!lower_bmp(word, ws, lower, t.upper)) {
+                ws.lower.clear();
+                t.upper = pu::append_lower_is_upper(word, ws.lower);
+                lower = ws.lower;
+            }
             apostrophe = lower.find('\'') != std::string_view::npos;
         }
         const bool nt = apostrophe && lower.find("n't") != std::string_view::npos;
-        return make_token(vocabulary_.find_hashed(lower, detail::vader::hash_bytes(lower)), t.upper, nt);
+        return make_token(lookup_word(lower), t.upper, nt);
+    }
+
+    // pyunicode::append_lower_is_upper() for words of ASCII and BMP code points (table lookups;
+    // no property search); false (nothing usable) for a word it leaves to that function.
+    static bool lower_bmp(std::string_view word, Scratch& ws, std::string_view& lower, bool& is_upper) {
+        namespace dv = detail::vader;
+        const std::uint32_t* table = dv::bmp_case_table();
+        if (ws.lower_bmp.size() < 2 * word.size()) ws.lower_bmp.resize(2 * word.size() + 64);  // 2 -> 3 bytes at most
+        char* out = ws.lower_bmp.data();
+        const auto* p = reinterpret_cast<const unsigned char*>(word.data());
+        const std::size_t n = word.size();
+        std::size_t o = 0;
+        bool cased = false, not_upper = false;
+        for (std::size_t i = 0; i < n;) {
+            const unsigned char b = p[i];
+            if (b < 0x80) {
+                const bool up = b >= 'A' && b <= 'Z';
+                cased |= up;
+                not_upper |= b >= 'a' && b <= 'z';
+                out[o++] = static_cast<char>(up ? b + ('a' - 'A') : b);
+                ++i;
+                continue;
+            }
+            if (b >= 0xF0) return false;  // outside the BMP (the text is valid UTF-8 here)
+            std::size_t len = 0;
+            const char32_t c = detail::pyunicode::decode(p + i, len);
+            const std::uint32_t v = table[c];
+            if (v & dv::case_full_path) return false;
+            not_upper |= (v & dv::case_not_upper) != 0;
+            cased |= (v & dv::case_upper) != 0;
+            const auto l = static_cast<char32_t>(v & 0xFFFF);  // >= 0x80
+            if (l < 0x800) {
+                out[o++] = static_cast<char>(0xC0 | (l >> 6));
+                out[o++] = static_cast<char>(0x80 | (l & 0x3F));
+            } else {
+                out[o++] = static_cast<char>(0xE0 | (l >> 12));
+                out[o++] = static_cast<char>(0x80 | ((l >> 6) & 0x3F));
+                out[o++] = static_cast<char>(0x80 | (l & 0x3F));
+            }
+            i += len;
+        }
+        lower = std::string_view(out, o);
+        is_upper = cased && !not_upper;
+        return true;
     }
 
     // scalar_inc_dec of the reference for the word w preceding a lexicon word of valence `valence`.
     static double scalar_inc_dec(const Token& w, double valence, bool cap_diff) noexcept {
         double scalar = 0.0;
-        if (w.is_booster) {
-            scalar = w.booster;
+        if (w.is_booster()) {
+            scalar = w.booster();
             if (valence < 0) scalar *= -1;
             if (w.upper && cap_diff) {
                 if (valence > 0) scalar += detail::vader::c_incr;
@@ -1212,6 +1514,7 @@ private:
 
     // The special-case value of the words first..first+length-1, or false.
     static bool special_case(const Token* w, std::size_t first, int length, double& value) noexcept {
+        if (!((special_first_words >> w[first].keyword) & 1)) return false;  // most words start none
         for (const auto& sc : detail::vader::special_cases) {
             if (sc.length != length) continue;
             bool match = true;
@@ -1223,6 +1526,14 @@ private:
         }
         return false;
     }
+
+    // Bit k: keyword k is the first word of a special case.
+    static constexpr std::uint64_t special_first_words = [] {
+        std::uint64_t m = 0;
+        for (const auto& sc : detail::vader::special_cases) m |= std::uint64_t{1} << sc.words[0];
+        return m;
+    }();
+    static_assert(detail::vader::kw_count <= 64);
 
     static bool booster_bigram(const Token* w, std::size_t first) noexcept {
         for (const auto& bg : detail::vader::booster_bigrams)
@@ -1247,9 +1558,9 @@ private:
 
     static double least_check(double valence, const Token* w, std::size_t i) noexcept {
         namespace dv = detail::vader;
-        if (i > 1 && !w[i - 1].in_lexicon && w[i - 1].keyword == dv::kw_least) {
+        if (i > 1 && !w[i - 1].in_lexicon() && w[i - 1].keyword == dv::kw_least) {
             if (w[i - 2].keyword != dv::kw_at && w[i - 2].keyword != dv::kw_very) valence = valence * dv::n_scalar;
-        } else if (i > 0 && !w[i - 1].in_lexicon && w[i - 1].keyword == dv::kw_least) {
+        } else if (i > 0 && !w[i - 1].in_lexicon() && w[i - 1].keyword == dv::kw_least) {
             valence = valence * dv::n_scalar;
         }
         return valence;
@@ -1261,7 +1572,7 @@ private:
         namespace dv = detail::vader;
         const Token& item = w[i];
         double valence = item.valence;
-        if (item.keyword == dv::kw_no && i != n - 1 && w[i + 1].in_lexicon) valence = 0.0;
+        if (item.keyword == dv::kw_no && i != n - 1 && w[i + 1].in_lexicon()) valence = 0.0;
         if ((i > 0 && w[i - 1].keyword == dv::kw_no) || (i > 1 && w[i - 2].keyword == dv::kw_no) ||
             (i > 2 && w[i - 3].keyword == dv::kw_no && (w[i - 1].keyword == dv::kw_or || w[i - 1].keyword == dv::kw_nor)))
             valence = item.valence * dv::n_scalar;
@@ -1271,7 +1582,7 @@ private:
         }
         for (int start_i = 0; start_i < 3; ++start_i) {
             const auto back = static_cast<std::size_t>(start_i) + 1;
-            if (i > static_cast<std::size_t>(start_i) && !w[i - back].in_lexicon) {
+            if (i > static_cast<std::size_t>(start_i) && !w[i - back].in_lexicon()) {
                 double s = scalar_inc_dec(w[i - back], valence, cap_diff);
                 if (start_i == 1 && s != 0) s = s * 0.95;
                 if (start_i == 2 && s != 0) s = s * 0.9;
@@ -1291,11 +1602,15 @@ private:
         VaderScores r;
         if (n == 0) return r;  // no words: all 0.0, as the reference
 
-        std::size_t upper_words = 0;
-        bool any_lexicon = false;
-        for (std::size_t i = 0; i < n; ++i) {
-            upper_words += w[i].upper;
-            any_lexicon |= w[i].in_lexicon;
+        std::size_t upper_words = ws.upper_words;
+        bool any_lexicon = ws.any_lexicon;
+        if (!ws.summary_counted) {
+            upper_words = 0;
+            any_lexicon = false;
+            for (std::size_t i = 0; i < n; ++i) {
+                upper_words += w[i].upper;
+                any_lexicon |= w[i].in_lexicon();
+            }
         }
         if (!any_lexicon) {  // no lexicon word: every sentiment is 0 (see below)
             r.neu = r.neu_raw = 1.0;
@@ -1309,9 +1624,9 @@ private:
         bool any_sentiment = false;
         for (std::size_t i = 0; i < n; ++i) {
             if (w[i].keyword == dv::kw_but && but_index == n) but_index = i;
-            if (w[i].is_booster) continue;
+            if (w[i].is_booster()) continue;
             if (i < n - 1 && w[i].keyword == dv::kw_kind && w[i + 1].keyword == dv::kw_of) continue;
-            if (w[i].in_lexicon) {
+            if (w[i].in_lexicon()) {
                 s[i] = word_valence(w, n, i, cap_diff);
                 any_sentiment |= s[i] != 0;
             }
@@ -1379,3 +1694,4 @@ private:
 #pragma GCC pop_options
 #endif
 #undef MUSICLAB_VADER_NO_FP_CONTRACT
+#undef MUSICLAB_VADER_INLINE
