@@ -408,13 +408,20 @@ TEST_CASE("vader: the one-register tokenizer of texts up to 64 bytes agrees with
     // ASCII texts of at most 64 bytes take the one-register tokenizer (the last partial 16-byte
     // block loaded as the block ending at the text's end, texts under 16 bytes assembled from
     // overlapping scalar loads); appending 600 spaces sends the same words through the per-word
-    // tokenizer. Every length 0..70, words touching both ends and the 16-byte block edges.
+    // tokenizer. Every length 0..70, words touching both ends and the 16-byte block edges; texts
+    // with non-ASCII words stay on this tokenizer unless they hold non-ASCII whitespace, emoji or
+    // invalid UTF-8.
     MUSICLAB_REQUIRE_PATH(vader_data());
     const auto& v = analyzer();
     musiclab::Rng rng(6464);
     const std::string pieces[] = {"good", "BAD", "not", "but", "no", "kind", "of", "least", "very", "never", "so",
                                   "this", "the", "shit", "don't", "ISN'T", "!", "?", "!!", "??", ":)", "ok.",
-                                  "(great)", "...love...", "--", "HAPPY", "sad", "At", "kinda", "a", "I", "x1"};
+                                  "(great)", "...love...", "--", "HAPPY", "sad", "At", "kinda", "a", "I", "x1",
+                                  // non-ASCII: letters of each case, CJK, a quote, NBSP and U+3000 (spaces),
+                                  // an emoji, U+0130 and a final sigma (the full lowercasing path)
+                                  "caf\xC3\xA9", "CAF\xC3\x89", "\xC3\x89T\xC3\x89", "\xE6\x84\x9B", "don\xE2\x80\x99t",
+                                  "\xC2\xA0", "\xE3\x80\x80", "\xF0\x9F\x98\x80", "\xC4\xB0Y\xC4\xB0", "\xCE\xA3\xCE\xA3",
+                                  "GOOD\xE2\x80\xA6", "\xC3\xA9TE"};
     musiclab::text::VaderWorkspace ws1, ws2;
     int differ = 0, texts = 0;
     std::string text;
@@ -428,7 +435,8 @@ TEST_CASE("vader: the one-register tokenizer of texts up to 64 bytes agrees with
                 else text += (r == 8 ? ' ' : '\t');
                 if (rng.below(3) != 0) text += ' ';
             }
-            text.resize(length);  // cuts words at every position, including the last byte
+            text.resize(length);  // cuts words at every position, including the last byte (and
+                                  // multi-byte characters: invalid UTF-8 takes the full path)
             const VaderScores a = v.polarity_scores(text, ws1);
             const VaderScores b = v.polarity_scores(text + std::string(600, ' '), ws2);
             const bool same = a.neg_raw == b.neg_raw && a.neu_raw == b.neu_raw && a.pos_raw == b.pos_raw &&

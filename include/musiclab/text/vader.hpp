@@ -209,6 +209,21 @@ inline constexpr std::uint64_t hash_finish(std::uint64_t h, std::size_t n) noexc
     return h ^ (h >> 32);
 }
 inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+    if constexpr (std::endian::native == std::endian::little) {  // whole chunks by memcpy
+        std::uint64_t h = hash_seed;
+        std::size_t i = 0;
+        for (; i + 8 <= s.size(); i += 8) {
+            std::uint64_t chunk;
+            std::memcpy(&chunk, s.data() + i, 8);
+            h = hash_chunk(h, chunk);
+        }
+        if (i < s.size()) {
+            std::uint64_t chunk = 0;
+            for (unsigned k = 0; i + k < s.size(); ++k) chunk |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
+            h = hash_chunk(h, chunk);
+        }
+        return hash_finish(h, s.size());
+    }
     std::uint64_t h = hash_seed, chunk = 0;
     unsigned shift = 0;
     for (const char c : s) {
@@ -319,6 +334,7 @@ public:
                                                 (e.negate ? pf_negate : 0));
             p.keyword = e.keyword;
             if (k.size() > 16) long_keys_.emplace(start_[b] + slot, k.substr(16));
+            for (const char ch : k) key_bytes_[static_cast<unsigned char>(ch) >> 6] |= std::uint64_t{1} << (ch & 63);
         }
         null_index_ = static_cast<std::uint32_t>(entries_.size());
         size_ = entries_.size();
@@ -361,6 +377,10 @@ public:
     }
 
     std::size_t size() const noexcept { return size_; }
+    /// The entry of every word not in the map (all properties 0).
+    const Packed& null_entry() const noexcept { return packed_[null_index_]; }
+    /// Whether the byte b occurs in some key (a word with a byte that does not is not a key).
+    bool key_byte(unsigned char b) const noexcept { return (key_bytes_[b >> 6] >> (b & 63)) & 1; }
 
 private:
     static std::uint8_t tag_of(std::uint64_t h) noexcept {
@@ -396,6 +416,7 @@ private:
     std::size_t bucket_mask_ = 0;
     std::uint32_t null_index_ = 0;
     std::size_t size_ = 0;
+    std::uint64_t key_bytes_[4] = {0, 0, 0, 0};  // bit b: byte b occurs in a key
 };
 
 /// Python's lower() and the isupper() ingredients of every BMP code point, from the same
@@ -519,7 +540,7 @@ inline double python_round(double x, int ndigits) noexcept {
     const double frac = p - f;  // exact
     double k;
     if (std::fabs(frac - 0.5) > 1e-9) {
-        k = frac > 0.5 ? f + 1.0 : f;
+        k = f + static_cast<double>(frac > 0.5);  // no branch (the rounding direction is data)
     } else {
         // Near a midpoint: decide on the exact value via the correctly rounded decimal string
         // (std::to_chars rounds half to even on the exact binary value, like CPython's dtoa).
@@ -1145,7 +1166,7 @@ private:
         auto chunk_at = [word, len](std::size_t c) {
             std::uint64_t chunk;
             std::memcpy(&chunk, word + c, 8);
-            return len - c < 8 ? chunk & (~std::uint64_t{0} >> (64 - 8 * (len - c))) : chunk;
+            return chunk & (~std::uint64_t{0} >> (64 - 8 * std::min<std::size_t>(len - c, 8)));  // no branch
         };
         const std::uint64_t k0 = chunk_at(0);
         std::uint64_t h = dv::hash_chunk(dv::hash_seed, k0), k1 = 0;
@@ -1231,8 +1252,30 @@ private:
         }
     }
 
-    // The same tokens as tokenize_sse2(text, ws, true) for text.size() <= short_limit; false
-    // (tokens unusable) when the text has a byte >= 0x80.
+    // Whether the text (with some byte >= 0x80) is valid UTF-8 and has neither a code point of
+    // the emoji lexicon nor a non-ASCII whitespace character.
+    bool short_text_is_plain(std::string_view text) const noexcept {
+        namespace pu = detail::pyunicode;
+        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+        const std::size_t n = text.size();
+        for (std::size_t i = 0; i < n;) {
+            if (p[i] < 0x80) {
+                ++i;
+                continue;
+            }
+            std::size_t bad = 0;
+            const std::size_t len = detail::utf8_sequence(p + i, n - i, bad);
+            if (len == 0) return false;
+            std::size_t decoded = 0;
+            const char32_t c = pu::decode(p + i, decoded);
+            if (emoji_.find(c) >= 0 || pu::is_space(c)) return false;
+            i += len;
+        }
+        return true;
+    }
+
+    // The same tokens as the full path for text.size() <= short_limit; false (tokens unusable)
+    // for a text that short_text_is_plain() rejects.
     bool tokenize_ascii_short(std::string_view text, Scratch& ws) const {
         const std::size_t n = text.size();
         if (ws.lower_text.size() < mask_limit + 16) ws.lower_text.resize(mask_limit + 16);
@@ -1240,7 +1283,7 @@ private:
         char* lower = ws.lower_text.data();
         ShortMasks m;
         auto block = [&](__m128i v, std::size_t at, unsigned fresh) { short_block(m, v, lower, at, fresh); };
-        unsigned high = 0;
+        std::uint64_t high = 0;  // bit k: byte k >= 0x80
         if (n < 16) {
             const __m128i v = load_short(text.data(), n);
             high = bits(v);
@@ -1249,16 +1292,20 @@ private:
             std::size_t b = 0;
             for (; b + 16 <= n; b += 16) {
                 const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + b));
-                high |= bits(v);
+                high |= std::uint64_t{bits(v)} << b;
                 block(v, b, 0xFFFFu);
             }
             if (b < n) {  // the 16 bytes ending at the end of the text; the first 16 - (n - b) were seen
                 const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + n - 16));
-                high |= bits(v);
+                high |= std::uint64_t{bits(v)} << (n - 16);
                 block(v, n - 16, 0xFFFFu << (16 - (n - b)));
             }
         }
-        if (high != 0) return false;  // a byte >= 0x80: the full path
+        // Non-ASCII bytes: still this tokenizer when the text is valid UTF-8 without emoji and
+        // without non-ASCII whitespace (then the ASCII whitespace mask splits it exactly as
+        // str.split() does, and the words with non-ASCII bytes go through classify()); else the
+        // full path.
+        if (high != 0 && !short_text_is_plain(text)) return false;
         ws.marks_counted = true;
         ws.exclamations = m.bangs == 0 ? 0 : static_cast<std::size_t>(std::popcount(m.bangs));
         ws.questions = m.questions == 0 ? 0 : static_cast<std::size_t>(std::popcount(m.questions));
@@ -1279,9 +1326,10 @@ private:
             const std::size_t len = end - start;
             words &= after;
             const std::uint64_t p = len == 64 ? punct : (punct >> start) & ((std::uint64_t{1} << len) - 1);
-            const bool is_upper = (upper & run) != 0 && (lowercase & run) == 0;
-            const Token t = lowered_word_token(lower + start, len, p, is_upper);
-            upper_words += is_upper;
+            const bool is_upper = ((upper & run) != 0) & ((lowercase & run) == 0);
+            const Token t = (run & high) == 0 ? lowered_word_token(lower + start, len, p, is_upper)
+                                              : classify(text.substr(start, len), false, ws);
+            upper_words += t.upper;
             any_lexicon |= t.in_lexicon();
             tokens[count++] = t;
         }
@@ -1416,12 +1464,17 @@ private:
             t.upper = (seen & dv::bc_upper) && !(seen & dv::bc_lower);
             lower = std::string_view(out, word.size());
         } else {
-            if (!lower_bmp(word, ws, lower, t.upper)) {
+            bool may_match = true;
+            if (!lower_bmp(word, ws, lower, t.upper, may_match)) {
                 ws.lower.clear();
                 t.upper = pu::append_lower_is_upper(word, ws.lower);
                 lower = ws.lower;
             }
             apostrophe = lower.find('\'') != std::string_view::npos;
+            if (!may_match) {
+                const bool nt = apostrophe && lower.find("n't") != std::string_view::npos;
+                return make_token(vocabulary_.null_entry(), t.upper, nt);
+            }
         }
         const bool nt = apostrophe && lower.find("n't") != std::string_view::npos;
         return make_token(lookup_word(lower), t.upper, nt);
@@ -1429,7 +1482,9 @@ private:
 
     // pyunicode::append_lower_is_upper() for words of ASCII and BMP code points (table lookups;
     // no property search); false (nothing usable) for a word it leaves to that function.
-    static bool lower_bmp(std::string_view word, Scratch& ws, std::string_view& lower, bool& is_upper) {
+    // `may_match` is false when a lead byte of the lowercased word occurs in no lexicon key (the
+    // lookup is then skipped: a CJK word, say, with the lexicon's almost-ASCII keys).
+    bool lower_bmp(std::string_view word, Scratch& ws, std::string_view& lower, bool& is_upper, bool& may_match) const {
         namespace dv = detail::vader;
         const std::uint32_t* table = dv::bmp_case_table();
         if (ws.lower_bmp.size() < 2 * word.size()) ws.lower_bmp.resize(2 * word.size() + 64);  // 2 -> 3 bytes at most
@@ -1437,7 +1492,7 @@ private:
         const auto* p = reinterpret_cast<const unsigned char*>(word.data());
         const std::size_t n = word.size();
         std::size_t o = 0;
-        bool cased = false, not_upper = false;
+        bool cased = false, not_upper = false, keys_have = true;
         for (std::size_t i = 0; i < n;) {
             const unsigned char b = p[i];
             if (b < 0x80) {
@@ -1456,6 +1511,8 @@ private:
             not_upper |= (v & dv::case_not_upper) != 0;
             cased |= (v & dv::case_upper) != 0;
             const auto l = static_cast<char32_t>(v & 0xFFFF);  // >= 0x80
+            const auto lead = static_cast<unsigned char>(l < 0x800 ? 0xC0 | (l >> 6) : 0xE0 | (l >> 12));
+            keys_have &= vocabulary_.key_byte(lead);
             if (l < 0x800) {
                 out[o++] = static_cast<char>(0xC0 | (l >> 6));
                 out[o++] = static_cast<char>(0x80 | (l & 0x3F));
@@ -1468,6 +1525,7 @@ private:
         }
         lower = std::string_view(out, o);
         is_upper = cased && !not_upper;
+        may_match = keys_have;
         return true;
     }
 
