@@ -183,11 +183,13 @@ struct Entry {
 /// then a dampener, scalar b_decr, or not, b_incr), in NEGATE.
 enum PackedFlag : std::uint8_t { pf_lexicon = 1, pf_booster = 2, pf_dampener = 4, pf_negate = 8 };
 
-/// One word of a text, classified (16 bytes).
+/// One word of a text, classified (16 bytes). (The small fields are enums and bools, not
+/// uint8_t: stores to a character type may alias anything, which made the compiler reload the
+/// lexicon's table pointers after every token written.)
 struct Token {
     double valence;        // lexicon mean valence; 0 when not in the lexicon
-    std::uint8_t flags;    // PackedFlag
-    std::uint8_t keyword;
+    PackedFlag flags;      // a combination of PackedFlag bits
+    Keyword keyword;
     bool negated;  // the reference's negated([word]): in NEGATE or contains "n't"
     bool upper;    // word.isupper()
     bool in_lexicon() const noexcept { return flags & pf_lexicon; }
@@ -842,7 +844,7 @@ private:
             e.booster = b.scalar;
         }
         for (const auto w : dv::negate_words) vocabulary_.insert(w).negate = true;
-        for (int k = 1; k < dv::kw_count; ++k) vocabulary_.insert(dv::keyword_text[k]).keyword = static_cast<std::uint8_t>(k);
+        for (int k = 1; k < dv::kw_count; ++k) vocabulary_.insert(dv::keyword_text[k]).keyword = static_cast<std::uint8_t>(k);  // Entry: uint8_t
         vocabulary_.build();
         emoji_.build();
         dv::bmp_case_table();  // built here (once per process) rather than by the first non-ASCII text
@@ -1153,6 +1155,11 @@ private:
     // when more than 2 bytes remain), hashes the word from its 8-byte chunks (x86 is little
     // endian) and looks it up once for all its properties.
     MUSICLAB_VADER_INLINE Token lowered_word_token(const char* word, std::size_t len, std::uint64_t punct, bool is_upper) const noexcept {
+        Token t;
+        lowered_word_token(word, len, punct, is_upper, t);
+        return t;
+    }
+    MUSICLAB_VADER_INLINE void lowered_word_token(const char* word, std::size_t len, std::uint64_t punct, bool is_upper, Token& out) const noexcept {
         namespace dv = detail::vader;
         if (len <= 64 && (punct & (1u | (std::uint64_t{1} << (len - 1))))) {  // leading or trailing punctuation
             const auto lead = static_cast<std::size_t>(std::countr_one(punct));
@@ -1177,7 +1184,7 @@ private:
         }
         const std::string_view word_lower(word, len);
         const bool nt = punct && word_lower.find("n't") != std::string_view::npos;
-        return make_token(vocabulary_.lookup(k0, k1, word_lower, dv::hash_finish(h, len)), is_upper, nt);
+        make_token(vocabulary_.lookup(k0, k1, word_lower, dv::hash_finish(h, len)), is_upper, nt, out);
     }
 
     // Bits pos..pos+len-1 of the mask m (1 <= len <= 64; m has a word past the last bit read).
@@ -1327,11 +1334,11 @@ private:
             words &= after;
             const std::uint64_t p = len == 64 ? punct : (punct >> start) & ((std::uint64_t{1} << len) - 1);
             const bool is_upper = ((upper & run) != 0) & ((lowercase & run) == 0);
-            const Token t = (run & high) == 0 ? lowered_word_token(lower + start, len, p, is_upper)
-                                              : classify(text.substr(start, len), false, ws);
+            Token& t = tokens[count++];  // written in place
+            if ((run & high) == 0) lowered_word_token(lower + start, len, p, is_upper, t);
+            else t = classify(text.substr(start, len), false, ws);
             upper_words += t.upper;
             any_lexicon |= t.in_lexicon();
-            tokens[count++] = t;
         }
         ws.token_count = count;
         ws.summary_counted = true;
@@ -1415,14 +1422,17 @@ private:
     }
 #endif
 
-    MUSICLAB_VADER_INLINE static Token make_token(const detail::vader::Packed& entry, bool upper, bool nt) noexcept {
+    MUSICLAB_VADER_INLINE static void make_token(const detail::vader::Packed& entry, bool upper, bool nt, Token& t) noexcept {
         namespace dv = detail::vader;
-        Token t;
         t.valence = entry.valence;  // 0 unless in the lexicon
-        t.flags = entry.flags;
-        t.keyword = entry.keyword;
+        t.flags = static_cast<dv::PackedFlag>(entry.flags);
+        t.keyword = static_cast<dv::Keyword>(entry.keyword);
         t.negated = (entry.flags & dv::pf_negate) || nt;
         t.upper = upper;
+    }
+    MUSICLAB_VADER_INLINE static Token make_token(const detail::vader::Packed& entry, bool upper, bool nt) noexcept {
+        Token t;
+        make_token(entry, upper, nt, t);
         return t;
     }
 
@@ -1706,8 +1716,17 @@ private:
                 questions += c == '?';
             }
         }
-        double sum_s = 0.0;
-        for (const double v : s) sum_s += v;
+        // one pass for sum(sentiments) and the positive/negative/neutral sums (each accumulated
+        // in the reference's order; adding 0.0 to a sum that is never -0.0 leaves it unchanged,
+        // so the selections need no branch)
+        double sum_s = 0.0, pos_sum = 0.0, neg_sum = 0.0;
+        std::size_t neu_count = 0;
+        for (const double v : s) {
+            sum_s += v;
+            pos_sum += v > 0 ? (v + 1) : 0.0;
+            neg_sum += v < 0 ? (v - 1) : 0.0;
+            neu_count += v == 0;
+        }
         const double ep = static_cast<double>(std::min<std::size_t>(exclamations, 4)) * 0.292;
         double qm = 0.0;
         if (questions > 1) qm = questions <= 3 ? static_cast<double>(questions) * 0.18 : 0.96;
@@ -1718,13 +1737,6 @@ private:
         if (compound < -1.0) compound = -1.0;
         else if (compound > 1.0) compound = 1.0;
 
-        double pos_sum = 0.0, neg_sum = 0.0;
-        std::size_t neu_count = 0;
-        for (const double v : s) {
-            if (v > 0) pos_sum += (v + 1);
-            if (v < 0) neg_sum += (v - 1);
-            if (v == 0) ++neu_count;
-        }
         if (pos_sum > std::fabs(neg_sum)) pos_sum += punct;
         else if (pos_sum < std::fabs(neg_sum)) neg_sum -= punct;
         const double total = pos_sum + std::fabs(neg_sum) + static_cast<double>(neu_count);
