@@ -169,7 +169,8 @@ inline constexpr SpecialCase special_cases[] = {
     {{kw_to, kw_die, kw_for}, 3, 3.0},          {{kw_beating, kw_heart, kw_none}, 2, 3.1},
     {{kw_broken, kw_heart, kw_none}, 2, -2.9}};
 
-/// Everything the rules need to know about one lowercased word.
+/// Everything the rules need to know about one lowercased word, while the lexicons are read
+/// (Vocabulary::build() packs it into a Packed).
 struct Entry {
     double valence = 0.0;  // lexicon mean valence (when in_lexicon)
     double booster = 0.0;  // BOOSTER_DICT scalar (when is_booster)
@@ -368,7 +369,7 @@ public:
         for (unsigned k = 0; k < 16; ++k) m |= unsigned{tags[k] == tag} << k;
 #endif
         // The first slot with the tag (slot 16 without one: an entry of a later bucket or one of
-        // the 16 null entries at the end, which cannot be the key). Found or not, no branch
+        // the null entries at the end, neither of which can be the key). Found or not, no branch
         // depends on it: the result is selected.
         std::uint32_t index = start_[b] + static_cast<std::uint32_t>(std::countr_zero(m | 0x10000u));
         const Packed& e = packed_[index];
