@@ -4,7 +4,8 @@
 For each round (3) and each case (n, n_components): one musiclab fit (bench_manifold_umap, 2 threads,
 seed 42) then one umap-learn fit (../shared/peers/bench_peers.py umap: fit only, after its JIT warm-up,
 NUMBA/OMP threads 2, random_state 42), each under `flock /tmp/musiclab-bench.lock`. Prints one line per
-run and the medians (seconds, trustworthiness@15 on 5,000 random rows) and the ratio.
+run (with the 1-minute load average just before it) and the medians (seconds, trustworthiness@15
+on 5,000 random rows) and the ratio. ROUNDS=k in the environment changes the number of rounds.
 
     /usr/bin/python3 benchmarks/peers/bench_umap_spotify.py build/umap/benchmarks/bench_manifold_umap [n ...]
 """
@@ -13,6 +14,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(ROOT, "..", "shared")
@@ -44,14 +46,18 @@ def peer(n, nc, threads=2):
 
 def main():
     binary = sys.argv[1]
+    rounds = int(os.environ.get("ROUNDS", "3"))
     sizes = [int(a) for a in sys.argv[2:]] or [20000, 100000]
     cases = [(n, nc) for n in sizes for nc in (2, 3)]
     res = {c: {"ml": [], "peer": []} for c in cases}
-    for rnd in range(3):
+    for rnd in range(rounds):
         for c in cases:
+            load_ml = os.getloadavg()[0]
             res[c]["ml"].append(musiclab(binary, *c))
+            load_peer = os.getloadavg()[0]
             res[c]["peer"].append(peer(*c))
-            print(f"round {rnd} n={c[0]} nc={c[1]} musiclab {res[c]['ml'][-1]} umap-learn {res[c]['peer'][-1]}", flush=True)
+            print(f"round {rnd} n={c[0]} nc={c[1]} musiclab {res[c]['ml'][-1]} (load {load_ml:.1f}) "
+                  f"umap-learn {res[c]['peer'][-1]} (load {load_peer:.1f}) {time.strftime('%H:%M:%S')}", flush=True)
     for c in cases:
         mt = statistics.median(t for t, _ in res[c]["ml"])
         pt = statistics.median(t for t, _ in res[c]["peer"])

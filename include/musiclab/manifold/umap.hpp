@@ -297,22 +297,36 @@ inline double umap_membership(std::int32_t self, std::int32_t j, double d, doubl
     return std::exp(-((d - rho) / sigma));
 }
 
-/// Spectra operator y = D^-1/2 A D^-1/2 x.
-class NormalizedAdjacency {
+/// Spectra operator x -> (D^-1/2 W D^-1/2 - 3 v v^T) x: the normalised adjacency (CSR, values
+/// scaled once) with its trivial eigenvector v = D^1/2 1 / |D^1/2 1| (eigenvalue 1) moved to -2,
+/// below the rest of the spectrum ([-1, 1]), so that the wanted eigenvectors 2 .. dim + 1 of the
+/// Laplacian are its dim largest (one fewer to converge). Serial: a row-parallel product (2 threads)
+/// measured slower while other jobs held a core (an OpenMP barrier per product, ~450 a layout).
+class DeflatedNormalizedAdjacency {
 public:
     using Scalar = double;
-    NormalizedAdjacency(const Eigen::SparseMatrix<double>& a, const Eigen::VectorXd& inv_sqrt_deg) : a_(a), s_(inv_sqrt_deg) {}
-    Eigen::Index rows() const { return a_.rows(); }
-    Eigen::Index cols() const { return a_.cols(); }
+    DeflatedNormalizedAdjacency(const Eigen::SparseMatrix<double, Eigen::RowMajor>& m, const Eigen::VectorXd& v) : m_(m), v_(v) {}
+    Eigen::Index rows() const { return m_.rows(); }
+    Eigen::Index cols() const { return m_.cols(); }
     void perform_op(const double* x, double* y) const {
-        const Eigen::Map<const Eigen::VectorXd> xv(x, a_.cols());
-        Eigen::Map<Eigen::VectorXd> yv(y, a_.rows());
-        yv = s_.cwiseProduct(a_ * s_.cwiseProduct(xv));
+        const Eigen::Index n = m_.rows();
+        double dot = 0.0;
+        for (Eigen::Index i = 0; i < n; ++i) dot += v_[i] * x[i];
+        const double shift = 3.0 * dot;
+        const auto* outer = m_.outerIndexPtr();
+        const auto* inner = m_.innerIndexPtr();
+        const double* val = m_.valuePtr();
+        const double* v = v_.data();
+        for (Eigen::Index r = 0; r < n; ++r) {
+            double acc = 0.0;
+            for (auto p = outer[r]; p < outer[r + 1]; ++p) acc += val[p] * x[inner[p]];
+            y[r] = acc - shift * v[r];
+        }
     }
 
 private:
-    const Eigen::SparseMatrix<double>& a_;
-    const Eigen::VectorXd& s_;
+    const Eigen::SparseMatrix<double, Eigen::RowMajor>& m_;
+    const Eigen::VectorXd& v_;
 };
 
 /// Connected component of every vertex (numbered in order of their smallest vertex); returns the count.
@@ -341,11 +355,13 @@ inline std::size_t connected_components(const Eigen::SparseMatrix<double>& g, st
     return c;
 }
 
-/// Spectral layout (n x dim row-major) or empty when it cannot be computed.
+/// Spectral layout (n x dim row-major) or empty when it cannot be computed: the eigenvectors
+/// 2 .. dim + 1 of the symmetric normalised Laplacian of the connected graph g (as umap-learn's
+/// spectral_layout, eigsh tol 1e-4), by Lanczos on the deflated normalised adjacency.
 inline std::vector<double> umap_spectral_layout(const Eigen::SparseMatrix<double>& g, std::size_t dim, std::uint64_t seed) {
     const Eigen::Index n = g.rows();
-    const auto k = static_cast<Eigen::Index>(dim + 1);
-    if (k + 1 >= n) return {};  // Spectra needs k < ncv <= n
+    const auto k = static_cast<Eigen::Index>(dim);
+    if (k + 2 >= n) return {};  // as before the deflation: dim + 1 eigenpairs need dim + 2 < n
     Eigen::VectorXd deg = Eigen::VectorXd::Zero(n);
     for (Eigen::Index c = 0; c < g.outerSize(); ++c)
         for (Eigen::SparseMatrix<double>::InnerIterator it(g, c); it; ++it) deg[it.row()] += it.value();
@@ -354,11 +370,16 @@ inline std::vector<double> umap_spectral_layout(const Eigen::SparseMatrix<double
         if (!(deg[i] > 0.0)) return {};
         s[i] = 1.0 / std::sqrt(deg[i]);
     }
-    NormalizedAdjacency op(g, s);
-    // umap-learn asks eigsh for max(2k + 1, sqrt(n)) Lanczos vectors; each restart costs O(n ncv^2),
-    // minutes at 10^5 rows, so at most 48 here (same eigenvectors to the tolerance, more restarts)
-    const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * k + 1, std::min<Eigen::Index>(48, static_cast<Eigen::Index>(std::sqrt(static_cast<double>(n))))));
-    Spectra::SymEigsSolver<NormalizedAdjacency> eigs(op, k, ncv);
+    Eigen::SparseMatrix<double, Eigen::RowMajor> m = g;  // g is symmetric: row i of m = column i of g
+    for (Eigen::Index r = 0; r < m.outerSize(); ++r)
+        for (Eigen::SparseMatrix<double, Eigen::RowMajor>::InnerIterator it(m, r); it; ++it) it.valueRef() *= s[r] * s[it.col()];
+    const Eigen::VectorXd v = deg.cwiseSqrt().normalized();
+    DeflatedNormalizedAdjacency op(m, v);
+    // umap-learn asks eigsh for max(2k + 1, sqrt(n)) Lanczos vectors; every Lanczos step
+    // re-orthogonalises against all of them (O(n ncv) per step), so at most 32 here (fastest at
+    // 10^5 rows of 16, 24, 32, 48; same eigenvectors to the tolerance, more restarts)
+    const Eigen::Index ncv = std::min<Eigen::Index>(n, std::max<Eigen::Index>(2 * k + 1, std::min<Eigen::Index>(32, static_cast<Eigen::Index>(std::sqrt(static_cast<double>(n))))));
+    Spectra::SymEigsSolver<DeflatedNormalizedAdjacency> eigs(op, k, ncv);
     Eigen::VectorXd v0(n);
     Rng rng(seed ^ 0x5bd1e995ULL);
     for (Eigen::Index i = 0; i < n; ++i) v0[i] = 1.0 + 0.01 * rng.uniform(-1.0, 1.0);
@@ -372,7 +393,7 @@ inline std::vector<double> umap_spectral_layout(const Eigen::SparseMatrix<double
     const Eigen::MatrixXd vecs = eigs.eigenvectors();  // columns by eigenvalue descending (L ascending)
     std::vector<double> out(static_cast<std::size_t>(n) * dim);
     for (Eigen::Index i = 0; i < n; ++i)
-        for (std::size_t c = 0; c < dim; ++c) out[static_cast<std::size_t>(i) * dim + c] = vecs(i, static_cast<Eigen::Index>(c) + 1);
+        for (std::size_t c = 0; c < dim; ++c) out[static_cast<std::size_t>(i) * dim + c] = vecs(i, static_cast<Eigen::Index>(c));
     return out;
 }
 
