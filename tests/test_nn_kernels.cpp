@@ -89,8 +89,7 @@ TEST_CASE("kernels: packed GEMM equals the product, bit-identical across ISAs, t
         for (KernelIsa isa : available_isas()) {
             for (int threads : {1, 2, 3}) {
                 std::vector<float> C(rows * ldc, -1.0f);
-                std::vector<dn::AlignedFloats> pack;
-                dn::gemm(isa, threads, A.data(), in, rows, P, C.data(), ldc, pack, [](std::size_t, std::size_t, std::size_t, std::size_t) {});
+                dn::gemm(isa, threads, A.data(), in, rows, P, C.data(), ldc, [](std::size_t, std::size_t, std::size_t, std::size_t) {});
                 double worst = 0.0;
                 for (std::size_t r = 0; r < rows; ++r)
                     for (std::size_t o = 0; o < out; ++o) {
@@ -110,8 +109,7 @@ TEST_CASE("kernels: packed GEMM equals the product, bit-identical across ISAs, t
         // the last row alone gives the same values as within the block
         if (rows > 1) {
             std::vector<float> C(ldc);
-            std::vector<dn::AlignedFloats> pack;
-            dn::gemm(dn::resolve_isa(KernelIsa::automatic), 1, A.data() + (rows - 1) * in, in, 1, P, C.data(), ldc, pack,
+            dn::gemm(dn::resolve_isa(KernelIsa::automatic), 1, A.data() + (rows - 1) * in, in, 1, P, C.data(), ldc,
                      [](std::size_t, std::size_t, std::size_t, std::size_t) {});
             for (std::size_t o = 0; o < out; ++o) CHECK(C[o] == first[(rows - 1) * out + o]);
         }

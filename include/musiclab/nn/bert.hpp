@@ -138,7 +138,7 @@ struct BertModel::Workspace {
     std::size_t ld_h = 0, ld_qkv = 0, ld_i = 0;
     std::vector<std::size_t> seq_begin, seq_len;
     std::vector<std::vector<float>> scratch;  // per worker
-    std::vector<musiclab::detail::nn::AlignedFloats> pack;  // per worker: packed GEMM operand
+    std::vector<musiclab::detail::nn::AlignedFloats> block_h, block_i;  // per worker: a row block's [R × ld_h], [R × ld_i]
 };
 
 /// A sentence-transformers model: tokenizer + BERT + pooling (+ normalisation).
@@ -350,15 +350,12 @@ inline void BertModel::forward_packed(const std::vector<const std::vector<std::i
     ws.ld_i = dn::round_up(I, dn::panel_width);
     ws.x.resize(T * ws.ld_h);
     ws.ctx.resize(T * ws.ld_h);
-    ws.tmp.resize(T * ws.ld_h);
     ws.qkv.resize(T * ws.ld_qkv);
-    ws.inter.resize(T * ws.ld_i);
     ws.scratch.resize(static_cast<std::size_t>(std::max(workers, 1)));
     for (auto& s : ws.scratch) s.resize(std::max(dn::attention_scratch_floats(Lmax, hd), H + 16));
     float* x = ws.x.data();
     const std::size_t ldh = ws.ld_h;
 
-    // embeddings + LayerNorm, per token
     std::vector<std::int32_t> flat(T);
     std::vector<std::size_t> position(T);
     for (std::size_t s = 0, t = 0; s < seqs.size(); ++s)
@@ -366,10 +363,10 @@ inline void BertModel::forward_packed(const std::vector<const std::vector<std::i
             flat[t] = (*seqs[s])[i];
             position[t] = i;
         }
-    musiclab::parallelize(workers, T, [&](int w, std::size_t b, std::size_t n) {
-        float* tmp = ws.scratch[static_cast<std::size_t>(w)].data();
+    // embeddings + LayerNorm of rows [t0, t1), scratch `tmp`
+    const auto embed = [&](std::size_t t0, std::size_t t1, float* tmp) {
         dn::run_with(isa, [&] {
-            for (std::size_t t = b; t < b + n; ++t) {
+            for (std::size_t t = t0; t < t1; ++t) {
                 const float* we = word_.data() + static_cast<std::size_t>(flat[t]) * H;
                 const float* pe = pos_.data() + position[t] * H;
                 float* row = x + t * ldh;
@@ -377,54 +374,121 @@ inline void BertModel::forward_packed(const std::vector<const std::vector<std::i
                 dn::layer_norm(row, nullptr, H, emb_g_.data(), emb_b_.data(), eps, tmp, row);
             }
         });
-    });
-
-    const auto no_after = [](std::size_t, std::size_t, std::size_t, std::size_t) {};
-    for (const auto& L : layers_) {
-        // Q, K, V in one product
-        dn::gemm(isa, workers, x, ldh, T, L.qkv, ws.qkv.data(), ws.ld_qkv, ws.pack, no_after);
-        // attention per (sequence, head)
+    };
+    // attention of every (sequence, head), longest sequences first, taken dynamically
+    const auto attention = [&] {
         const std::size_t tasks = seqs.size() * nh;
-        musiclab::parallelize(workers, tasks, [&](int w, std::size_t b, std::size_t n) {
+        dn::dynamic_for(workers, tasks, [&](int w, std::size_t task) {
             float* scratch = ws.scratch[static_cast<std::size_t>(w)].data();
+            const std::size_t s = task / nh, h = task % nh;
+            const float* q = ws.qkv.data() + ws.seq_begin[s] * ws.ld_qkv + h * hd;
             dn::run_with(isa, [&] {
-                for (std::size_t task = b; task < b + n; ++task) {
-                    const std::size_t s = task % seqs.size(), h = task / seqs.size();  // halves: heads, not long vs short sentences
-                    const float* q = ws.qkv.data() + ws.seq_begin[s] * ws.ld_qkv + h * hd;
-                    dn::attention_head(isa, q, q + H, q + 2 * H, ws.ld_qkv, ws.seq_len[s], hd,
-                                       ws.ctx.data() + ws.seq_begin[s] * ldh + h * hd, ldh, scratch);
-                }
+                dn::attention_head(isa, q, q + H, q + 2 * H, ws.ld_qkv, ws.seq_len[s], hd,
+                                   ws.ctx.data() + ws.seq_begin[s] * ldh + h * hd, ldh, scratch);
             });
         });
-        // output projection, residual + LayerNorm
-        dn::gemm(isa, workers, ws.ctx.data(), ldh, T, L.attn_out, ws.tmp.data(), ldh, ws.pack, no_after);
+    };
+    const auto no_after = [](std::size_t, std::size_t, std::size_t, std::size_t) {};
+    const bool gelu = config_.hidden_act == Activation::gelu;
+    const std::size_t ldi = ws.ld_i;
+    const std::size_t nw = static_cast<std::size_t>(std::max(workers, 1));
+    const std::size_t mr = static_cast<std::size_t>(dn::tile_rows(isa));
+
+    if (nw > 1 && T < nw * 4 * mr) {
+        // few rows (e.g. one short sentence): each operation split over the workers (the GEMMs
+        // by weight panels), a synchronisation after each
+        ws.tmp.resize(T * ldh);
+        ws.inter.resize(T * ldi);
         musiclab::parallelize(workers, T, [&](int w, std::size_t b, std::size_t n) {
-            float* tmp = ws.scratch[static_cast<std::size_t>(w)].data();
-            dn::run_with(isa, [&] {
-                for (std::size_t t = b; t < b + n; ++t)
-                    dn::layer_norm(ws.tmp.data() + t * ldh, x + t * ldh, H, L.ln1_g.data(), L.ln1_b.data(), eps, tmp, x + t * ldh);
-            });
+            embed(b, b + n, ws.scratch[static_cast<std::size_t>(w)].data());
         });
-        // feed-forward: activation applied to each finished block while it is in cache
-        const std::size_t ldi = ws.ld_i;
-        float* inter = ws.inter.data();
-        const bool gelu = config_.hidden_act == Activation::gelu;
-        dn::gemm(isa, workers, x, ldh, T, L.inter, inter, ldi, ws.pack,
-                 [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
-                     dn::run_with(isa, [&] {
-                         for (std::size_t r = r0; r < r1; ++r) {
-                             if (gelu) dn::gelu_inplace(inter + r * ldi + c0, c1 - c0);
-                             else dn::relu_inplace(inter + r * ldi + c0, c1 - c0);
-                         }
+        for (const auto& L : layers_) {
+            dn::gemm(isa, workers, x, ldh, T, L.qkv, ws.qkv.data(), ws.ld_qkv, no_after);
+            attention();
+            dn::gemm(isa, workers, ws.ctx.data(), ldh, T, L.attn_out, ws.tmp.data(), ldh, no_after);
+            musiclab::parallelize(workers, T, [&](int w, std::size_t b, std::size_t n) {
+                float* tmp = ws.scratch[static_cast<std::size_t>(w)].data();
+                dn::run_with(isa, [&] {
+                    for (std::size_t t = b; t < b + n; ++t)
+                        dn::layer_norm(ws.tmp.data() + t * ldh, x + t * ldh, H, L.ln1_g.data(), L.ln1_b.data(), eps, tmp,
+                                       x + t * ldh);
+                });
+            });
+            float* inter = ws.inter.data();
+            dn::gemm(isa, workers, x, ldh, T, L.inter, inter, ldi,
+                     [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+                         dn::run_with(isa, [&] {
+                             for (std::size_t r = r0; r < r1; ++r) {
+                                 if (gelu) dn::gelu_inplace(inter + r * ldi + c0, c1 - c0);
+                                 else dn::relu_inplace(inter + r * ldi + c0, c1 - c0);
+                             }
+                         });
                      });
-                 });
-        dn::gemm(isa, workers, inter, ldi, T, L.out, ws.tmp.data(), ldh, ws.pack, no_after);
-        musiclab::parallelize(workers, T, [&](int w, std::size_t b, std::size_t n) {
-            float* tmp = ws.scratch[static_cast<std::size_t>(w)].data();
-            dn::run_with(isa, [&] {
-                for (std::size_t t = b; t < b + n; ++t)
-                    dn::layer_norm(ws.tmp.data() + t * ldh, x + t * ldh, H, L.ln2_g.data(), L.ln2_b.data(), eps, tmp, x + t * ldh);
+            dn::gemm(isa, workers, inter, ldi, T, L.out, ws.tmp.data(), ldh, no_after);
+            musiclab::parallelize(workers, T, [&](int w, std::size_t b, std::size_t n) {
+                float* tmp = ws.scratch[static_cast<std::size_t>(w)].data();
+                dn::run_with(isa, [&] {
+                    for (std::size_t t = b; t < b + n; ++t)
+                        dn::layer_norm(ws.tmp.data() + t * ldh, x + t * ldh, H, L.ln2_g.data(), L.ln2_b.data(), eps, tmp,
+                                       x + t * ldh);
+                });
             });
+        }
+        return;
+    }
+
+    // Many rows: row blocks of R rows (a multiple of the tile height, about 4 per worker), taken
+    // dynamically by the workers; everything row-wise between two attentions runs on one block
+    // while it is in cache: output projection, residual + LayerNorm, feed-forward (activation on
+    // each finished tile block), residual + LayerNorm, the next layer's Q/K/V. Two
+    // synchronisations per layer; each row's arithmetic is the same as above.
+    const std::size_t R = std::clamp(dn::round_up((T + nw * 4 - 1) / (nw * 4), mr), mr, dn::gemm_mc);
+    const std::size_t blocks = (T + R - 1) / R;
+    ws.block_h.resize(nw);
+    ws.block_i.resize(nw);
+    for (auto& b : ws.block_h) b.resize(R * ldh);
+    for (auto& b : ws.block_i) b.resize(R * ldi);
+    // the Q/K/V of rows [r0, r0 + n) with layer l's weights
+    const auto qkv_rows = [&](std::size_t l, std::size_t r0, std::size_t n) {
+        dn::gemm_block(isa, x + r0 * ldh, ldh, layers_[l].qkv, ws.qkv.data() + r0 * ws.ld_qkv, ws.ld_qkv, 0, n, 0,
+                       layers_[l].qkv.panels, no_after);
+    };
+    dn::dynamic_for(workers, blocks, [&](int w, std::size_t blk) {
+        const std::size_t r0 = blk * R, n = std::min(R, T - r0);
+        const auto wi = static_cast<std::size_t>(w);
+        embed(r0, r0 + n, ws.scratch[wi].data());
+        if (!layers_.empty()) qkv_rows(0, r0, n);
+    });
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        const Layer& L = layers_[l];
+        attention();
+        dn::dynamic_for(workers, blocks, [&](int w, std::size_t blk) {
+            const std::size_t r0 = blk * R, n = std::min(R, T - r0);
+            const auto wi = static_cast<std::size_t>(w);
+            float* tmp = ws.block_h[wi].data();
+            float* inter = ws.block_i[wi].data();
+            float* lnt = ws.scratch[wi].data();
+            float* xr = x + r0 * ldh;
+            dn::gemm_block(isa, ws.ctx.data() + r0 * ldh, ldh, L.attn_out, tmp, ldh, 0, n, 0, L.attn_out.panels, no_after);
+            dn::run_with(isa, [&] {
+                for (std::size_t t = 0; t < n; ++t)
+                    dn::layer_norm(tmp + t * ldh, xr + t * ldh, H, L.ln1_g.data(), L.ln1_b.data(), eps, lnt, xr + t * ldh);
+            });
+            dn::gemm_block(isa, xr, ldh, L.inter, inter, ldi, 0, n, 0, L.inter.panels,
+                           [&](std::size_t a0, std::size_t a1, std::size_t c0, std::size_t c1) {
+                               dn::run_with(isa, [&] {
+                                   for (std::size_t r = a0; r < a1; ++r) {
+                                       if (gelu) dn::gelu_inplace(inter + r * ldi + c0, c1 - c0);
+                                       else dn::relu_inplace(inter + r * ldi + c0, c1 - c0);
+                                   }
+                               });
+                           });
+            dn::gemm_block(isa, inter, ldi, L.out, tmp, ldh, 0, n, 0, L.out.panels, no_after);
+            dn::run_with(isa, [&] {
+                for (std::size_t t = 0; t < n; ++t)
+                    dn::layer_norm(tmp + t * ldh, xr + t * ldh, H, L.ln2_g.data(), L.ln2_b.data(), eps, lnt, xr + t * ldh);
+            });
+            if (l + 1 < layers_.size()) qkv_rows(l + 1, r0, n);
         });
     }
 }

@@ -16,6 +16,7 @@
 #include "../../core/parallel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -274,43 +275,31 @@ inline void tile(KernelIsa isa, int mr, const float* A, std::size_t lda, const f
     tile_generic<Packed>(mr, A, lda, B, ldb, kc, C, ldc, init);
 }
 
-constexpr std::size_t gemm_kc = 384, gemm_mc = 112;  // k block; rows per packed A block
-
-/// Floats of packing scratch one gemm worker needs.
-constexpr std::size_t gemm_pack_floats = gemm_kc * gemm_mc;
+constexpr std::size_t gemm_kc = 384, gemm_mc = 112;  // k block; rows per block
 
 /// C[rows × padded_out] (leading dimension ldc >= W.padded_out()) = A[rows × W.in] (lda) · Wᵀ + b,
-/// for the rows [row_begin, row_end) and panels [panel_begin, panel_end). `pack` holds
-/// gemm_pack_floats floats. after(row_begin, row_end, col_begin, col_end) is called on each
-/// finished block (e.g. an activation).
+/// for the rows [row_begin, row_end) and panels [panel_begin, panel_end). The tiles read A in
+/// place (row r's k-th value broadcast from A[r * lda + k]: 14 sequential streams, no packing
+/// pass); per block of gemm_mc rows and gemm_kc k values, each weight panel slice is reused by
+/// all the block's tiles. after(row_begin, row_end, col_begin, col_end) is called on each
+/// finished row block (e.g. an activation).
 template <class After>
 inline void gemm_block(KernelIsa isa, const float* A, std::size_t lda, const PackedLinear& W, float* C, std::size_t ldc,
                        std::size_t row_begin, std::size_t row_end, std::size_t panel_begin, std::size_t panel_end,
-                       float* pack, After&& after) {
+                       After&& after) {
     const std::size_t K = W.in;
     const std::size_t mr = static_cast<std::size_t>(tile_rows(isa));
     for (std::size_t m0 = row_begin; m0 < row_end; m0 += gemm_mc) {
         const std::size_t m1 = std::min(row_end, m0 + gemm_mc);
         for (std::size_t k0 = 0; k0 < K; k0 += gemm_kc) {
             const std::size_t kc = std::min(gemm_kc, K - k0);
-            // pack A[m0..m1) × [k0..k0+kc) tile by tile: Ap[k * rows + r]
-            run_with(isa, [&] {
-                for (std::size_t r0 = m0; r0 < m1; r0 += mr) {
-                    const std::size_t rows = std::min(mr, m1 - r0);
-                    float* dst = pack + (r0 - m0) * kc;
-                    for (std::size_t r = 0; r < rows; ++r) {
-                        const float* src = A + (r0 + r) * lda + k0;
-                        for (std::size_t k = 0; k < kc; ++k) dst[k * rows + r] = src[k];
-                    }
-                }
-            });
             for (std::size_t p = panel_begin; p < panel_end; ++p) {
                 const float* B = W.w.data() + p * K * panel_width + k0 * panel_width;
                 const float* init = k0 == 0 ? W.bias.data() + p * panel_width : nullptr;
                 for (std::size_t r0 = m0; r0 < m1; r0 += mr) {
                     const std::size_t rows = std::min(mr, m1 - r0);
-                    tile<true>(isa, static_cast<int>(rows), pack + (r0 - m0) * kc, 0, B, panel_width, kc, C + r0 * ldc + p * panel_width, ldc,
-                               init);
+                    tile<false>(isa, static_cast<int>(rows), A + r0 * lda + k0, lda, B, panel_width, kc,
+                                C + r0 * ldc + p * panel_width, ldc, init);
                 }
             }
         }
@@ -318,31 +307,44 @@ inline void gemm_block(KernelIsa isa, const float* A, std::size_t lda, const Pac
     }
 }
 
-/// Whole GEMM over `workers` threads: rows split between workers (each packs only its rows and
-/// reads all weights), or the weight panels when there are few rows (results do not depend on
-/// the split). pack[w] is worker w's scratch
-/// (gemm_pack_floats floats each).
+/// Whole GEMM over `workers` threads: rows split between workers, or the weight panels when
+/// there are few rows (results do not depend on the split).
 template <class After>
 inline void gemm(KernelIsa isa, int workers, const float* A, std::size_t lda, std::size_t rows, const PackedLinear& W,
-                 float* C, std::size_t ldc, std::vector<AlignedFloats>& pack, After&& after) {
+                 float* C, std::size_t ldc, After&& after) {
     if (rows == 0) return;
     const std::size_t nw = static_cast<std::size_t>(std::max(workers, 1));
-    if (pack.size() < nw) pack.resize(nw);
-    for (auto& b : pack) b.resize(gemm_pack_floats);
     if (workers <= 1) {
-        gemm_block(isa, A, lda, W, C, ldc, 0, rows, 0, W.panels, pack[0].data(), after);
+        gemm_block(isa, A, lda, W, C, ldc, 0, rows, 0, W.panels, after);
     } else if (rows < nw * 2 * static_cast<std::size_t>(tile_rows(isa))) {  // few rows: split the weights
-        musiclab::parallelize(workers, W.panels, [&](int w, std::size_t p0, std::size_t n) {
-            gemm_block(isa, A, lda, W, C, ldc, 0, rows, p0, p0 + n, pack[static_cast<std::size_t>(w)].data(), after);
+        musiclab::parallelize(workers, W.panels, [&](int, std::size_t p0, std::size_t n) {
+            gemm_block(isa, A, lda, W, C, ldc, 0, rows, p0, p0 + n, after);
         });
     } else {
         const std::size_t mr = static_cast<std::size_t>(tile_rows(isa));
         const std::size_t blocks = (rows + mr - 1) / mr;
-        musiclab::parallelize(workers, blocks, [&](int w, std::size_t b0, std::size_t n) {
-            gemm_block(isa, A, lda, W, C, ldc, b0 * mr, std::min(rows, (b0 + n) * mr), 0, W.panels,
-                       pack[static_cast<std::size_t>(w)].data(), after);
+        musiclab::parallelize(workers, blocks, [&](int, std::size_t b0, std::size_t n) {
+            gemm_block(isa, A, lda, W, C, ldc, b0 * mr, std::min(rows, (b0 + n) * mr), 0, W.panels, after);
         });
     }
+}
+
+/// Calls f(worker, i) for i = 0..n-1, the indices handed out one at a time to `workers` threads
+/// as they become free (a worker delayed by other load does not hold the others up). f must not
+/// throw and must give the same result for i whichever worker runs it.
+template <class F>
+inline void dynamic_for(int workers, std::size_t n, F&& f) {
+    if (n == 0) return;
+    if (workers <= 1 || n == 1) {
+        for (std::size_t i = 0; i < n; ++i) f(0, i);
+        return;
+    }
+    std::atomic<std::size_t> next{0};
+    const auto nw = static_cast<std::size_t>(workers);
+    musiclab::parallelize(workers, std::min(nw, n), [&](int w, std::size_t, std::size_t) {
+        for (std::size_t i = next.fetch_add(1, std::memory_order_relaxed); i < n; i = next.fetch_add(1, std::memory_order_relaxed))
+            f(w, i);
+    });
 }
 
 // ---- element-wise math (written to auto-vectorise; compiled per ISA through run_with) --------
