@@ -395,11 +395,11 @@ TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force versus k-d tr
                a.minimum_spanning_tree[i].b == b.minimum_spanning_tree[i].b &&
                a.minimum_spanning_tree[i].weight == b.minimum_spanning_tree[i].weight;
     CHECK(same);
-    // the split scan itself (forced on for every step, first 600 points): the sequential
-    // scan's edges exactly
+    // the split plain scan itself (forced on for every step, first 600 points, no bounds): the
+    // sequential scan's edges exactly
     const musiclab::detail::Points pts{x.data(), 600, dim};
-    const auto e1 = musiclab::detail::prim_mst<musiclab::detail::EuclideanDistance>(pts, a.core_distances, 1.0, 1);
-    const auto e2 = musiclab::detail::prim_mst<musiclab::detail::EuclideanDistance>(pts, a.core_distances, 1.0, 2, 0);
+    const auto e1 = musiclab::detail::prim_mst<musiclab::detail::EuclideanDistance>(pts, a.core_distances, 1.0, 1, 4000000, false);
+    const auto e2 = musiclab::detail::prim_mst<musiclab::detail::EuclideanDistance>(pts, a.core_distances, 1.0, 2, 0, false);
     REQUIRE(e1.size() == e2.size());
     bool same_split = true;
     for (std::size_t i = 0; i < e1.size(); ++i)
@@ -439,41 +439,67 @@ TEST_CASE("hdbscan in 50 dimensions: parallel Prim and brute-force versus k-d tr
 
 TEST_CASE("hdbscan float32 lower bounds skip work without changing a result") {
     // Prim and brute-force k-NN in >= 16 dimensions skip pairs by float32 / projected lower
-    // bounds (cluster/detail/float_bound.hpp). Every edge and every neighbour distance must be
+    // bounds (cluster/detail/float_bound.hpp, projected_scan.hpp: per-point thresholds streamed
+    // over projected columns, blocks for the k-NN radius). Every edge and every neighbour must be
     // bit-identical to the scans without them: clustered data (the bounds prune), uniform data
     // (they rarely do), duplicates and near-ties (bounds at their tightest), huge coordinates
     // (bound disabled).
     using musiclab::detail::EuclideanDistance;
     const std::size_t n = 700, dim = 24;
     musiclab::Rng rng(11);
-    std::vector<std::vector<double>> sets(4, std::vector<double>(n * dim));
+    std::vector<std::vector<double>> sets(5, std::vector<double>(n * dim));
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < dim; ++j) {
             sets[0][i * dim + j] = static_cast<double>(i % 5) * 6.0 * (j % 3 == 0) + rng.normal();
             sets[1][i * dim + j] = rng.uniform();
             sets[2][i * dim + j] = i % 3 == 0 ? 1.0 + 1e-9 * static_cast<double>(i % 7) : static_cast<double>(i % 11);
             sets[3][i * dim + j] = (i == 5 ? 1e16 : 1.0) * rng.normal();
+            // 14 clusters spanning 13 directions: more than 8 projected coordinates
+            sets[4][i * dim + j] = 7.0 * static_cast<double>(i % 14 == j) + rng.normal();
         }
-    for (std::size_t s = 0; s < sets.size(); ++s) {
-        CAPTURE(s);
-        const musiclab::detail::Points pts{sets[s].data(), n, dim};
-        std::vector<double> d1, d0;
-        std::vector<std::size_t> i1, i0;
-        musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 9, 2, d1, i1, true);
-        musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 9, 2, d0, i0, false);
-        CHECK(d1 == d0);
-        std::vector<double> core(n);
-        for (std::size_t i = 0; i < n; ++i) core[i] = d0[i * 9 + 8];
-        for (const double alpha : {1.0, 0.7}) {
-            const auto e1 = musiclab::detail::prim_mst<EuclideanDistance>(pts, core, alpha, 1, 4000000, true);
-            const auto e0 = musiclab::detail::prim_mst<EuclideanDistance>(pts, core, alpha, 1, 4000000, false);
-            REQUIRE(e1.size() == e0.size());
-            std::size_t differ = 0;
-            for (std::size_t i = 0; i < e1.size(); ++i)
-                differ += e1[i].a != e0[i].a || e1[i].b != e0[i].b || e1[i].weight != e0[i].weight;
-            CHECK(differ == 0);
+    {
+        const musiclab::detail::DistanceBounds b(sets[4].data(), n, dim);
+        REQUIRE(b.usable());
+        CHECK(b.projected.dims() > 8);
+        CHECK(b.projected.dims() <= 16);
+        const musiclab::detail::DistanceBounds huge(sets[3].data(), n, dim);
+        CHECK_FALSE(huge.usable());
+    }
+    // every kernel level (AVX-512, AVX2, scalar loop; a level the CPU lacks runs the best one it
+    // has): the same lists and edges
+    using musiclab::detail::SimdLevel;
+    struct RestoreCap {
+        ~RestoreCap() { musiclab::detail::set_simd_cap(SimdLevel::avx512); }
+    } restore;
+    for (const SimdLevel level : {SimdLevel::avx512, SimdLevel::avx2, SimdLevel::scalar}) {
+        for (std::size_t s = 0; s < sets.size(); ++s) {
+            musiclab::detail::set_simd_cap(level);
+            CAPTURE(static_cast<int>(level));
+            CAPTURE(static_cast<int>(musiclab::detail::simd_level()));
+            CAPTURE(s);
+            const musiclab::detail::Points pts{sets[s].data(), n, dim};
+            std::vector<double> d1, d0;
+            std::vector<std::size_t> i1, i0;
+            musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 9, 2, d1, i1, true);
+            musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 9, 2, d0, i0, false);
+            CHECK(d1 == d0);
+            CHECK(i1 == i0);  // ties at the k-th distance broken by row either way
+            std::vector<double> core(n);
+            for (std::size_t i = 0; i < n; ++i) core[i] = d0[i * 9 + 8];
+            for (const double alpha : {1.0, 0.7}) {
+                const auto e1 = musiclab::detail::prim_mst<EuclideanDistance>(pts, core, alpha, 1, 4000000, true);
+                const auto e0 = musiclab::detail::prim_mst<EuclideanDistance>(pts, core, alpha, 1, 4000000, false);
+                REQUIRE(e1.size() == e0.size());
+                std::size_t differ = 0;
+                for (std::size_t i = 0; i < e1.size(); ++i)
+                    differ += e1[i].a != e0[i].a || e1[i].b != e0[i].b || e1[i].weight != e0[i].weight;
+                CHECK(differ == 0);
+            }
         }
     }
+    musiclab::detail::set_simd_cap(SimdLevel::avx512);
+    CHECK(musiclab::detail::simd_level() == musiclab::detail::cpu_simd_level());
+    (void)restore;
 }
 
 TEST_CASE("hdbscan Boruvka and k-NN with forced worker splits equal the sequential run") {

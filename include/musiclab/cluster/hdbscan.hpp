@@ -43,6 +43,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -184,16 +185,26 @@ inline bool tree_knn_pays(const KdTree& tree, std::size_t k, cluster::Metric met
     return scanned / samples < n / 4;
 }
 
+/// The float32 / projected bounds of the Euclidean scans in 16 or more dimensions, when they can
+/// be used (else null). With them, exact brute-force k-NN beats the k-d tree even on clustered
+/// data (the tree prunes little in many dimensions).
+inline std::unique_ptr<DistanceBounds> bounds_for(const Points& x, cluster::Metric metric) {
+    if (metric == cluster::Metric::manhattan || x.dim < 16 || x.n < 2) return nullptr;
+    auto b = std::make_unique<DistanceBounds>(x.data, x.n, x.dim);
+    if (!b->usable()) b.reset();
+    return b;
+}
+
 /// k-NN lists of every point (self included): by tree position (positions) with a tree, by input
-/// row (rows) without (brute force).
+/// row (rows) without (brute force, with the bounds when given).
 inline void knn_all(const Points& x, const KdTree* tree, std::size_t k, cluster::Metric metric, int threads,
-                    std::vector<double>& dist, std::vector<std::size_t>& idx) {
+                    std::vector<double>& dist, std::vector<std::size_t>& idx, const DistanceBounds* bounds = nullptr) {
     with_metric(metric, [&](auto m) {
         using M = decltype(m);
         if (tree != nullptr)
             knn_all_kdtree<M>(*tree, k, threads, dist, idx);
         else
-            knn_all_brute<M>(x, k, threads, dist, idx);
+            knn_all_brute<M>(x, k, threads, dist, idx, true, bounds);
     });
 }
 
@@ -215,8 +226,9 @@ inline std::vector<double> core_distances(const double* data, std::size_t n, std
     std::vector<double> dist;
     std::vector<std::size_t> idx;
     const musiclab::detail::KdTree tree(x.data(), n, dim, 32);
-    const bool by_tree = musiclab::detail::tree_knn_pays(tree, k, metric);
-    musiclab::detail::knn_all(pts, by_tree ? &tree : nullptr, k, metric, threads, dist, idx);
+    const auto bounds = musiclab::detail::bounds_for(pts, metric);
+    const bool by_tree = !bounds && musiclab::detail::tree_knn_pays(tree, k, metric);
+    musiclab::detail::knn_all(pts, by_tree ? &tree : nullptr, k, metric, threads, dist, idx, bounds.get());
     std::vector<double> core(n);
     for (std::size_t i = 0; i < n; ++i) {  // i = tree position (k-d tree) or row (brute force)
         const std::size_t row = by_tree ? tree.index(i) : i;
@@ -263,8 +275,9 @@ inline HdbscanModel fit_hdbscan(const double* data, std::size_t n, std::size_t d
     const std::size_t k = std::min(n, ms + 2);
     std::vector<double> knn_dist;        // in tree order (k-d tree) or by row (brute force)
     std::vector<std::size_t> knn_idx;    // tree positions or rows, likewise
-    const bool by_tree = musiclab::detail::tree_knn_pays(model.tree_, k, tree_metric);
-    musiclab::detail::knn_all(pts, by_tree ? &model.tree_ : nullptr, k, tree_metric, threads, knn_dist, knn_idx);
+    const auto bounds = musiclab::detail::bounds_for(pts, tree_metric);
+    const bool by_tree = !bounds && musiclab::detail::tree_knn_pays(model.tree_, k, tree_metric);
+    musiclab::detail::knn_all(pts, by_tree ? &model.tree_ : nullptr, k, tree_metric, threads, knn_dist, knn_idx, bounds.get());
     std::vector<double> core(n);
     model.pred_core_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -278,7 +291,7 @@ inline HdbscanModel fit_hdbscan(const double* data, std::size_t n, std::size_t d
                                                                            : MstAlgorithm::prims;
     std::vector<MstEdge> edges;
     if (algo == MstAlgorithm::prims) {
-        edges = musiclab::detail::with_metric(tree_metric, [&](auto m) { return musiclab::detail::prim_mst<decltype(m)>(pts, core, alpha, threads); });
+        edges = musiclab::detail::with_metric(tree_metric, [&](auto m) { return musiclab::detail::prim_mst<decltype(m)>(pts, core, alpha, threads, 4000000, true, bounds.get()); });
     } else {
         if (!by_tree) {  // brute-force lists by row -> tree order
             std::vector<std::size_t> pos_of_row(n);

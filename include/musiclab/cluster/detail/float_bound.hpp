@@ -24,8 +24,10 @@
 
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -34,6 +36,45 @@
 #endif
 
 namespace musiclab::detail {
+
+/// The vector kernels of the scans. The level is chosen once at run time from the CPU
+/// (__builtin_cpu_supports: AVX-512F, else AVX2 + FMA, else the scalar loop; other compilers and
+/// CPUs: scalar), then capped by the environment variable MUSICLAB_SIMD ("scalar" or "avx2") and
+/// by set_simd_cap (a test hook). Every level gives the same results: the kernels only choose
+/// candidates, with thresholds that hold for any summation order.
+enum class SimdLevel : int { scalar = 0, avx2 = 1, avx512 = 2 };
+
+inline std::atomic<int>& simd_cap_storage() noexcept {
+    static std::atomic<int> cap{static_cast<int>(SimdLevel::avx512)};
+    return cap;
+}
+/// Caps the level for the whole process (tests; not meant to race with running scans).
+inline void set_simd_cap(SimdLevel level) noexcept { simd_cap_storage().store(static_cast<int>(level)); }
+
+/// What the CPU supports, capped by MUSICLAB_SIMD.
+inline SimdLevel cpu_simd_level() noexcept {
+    static const SimdLevel level = [] {
+        int l = static_cast<int>(SimdLevel::scalar);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            l = static_cast<int>(SimdLevel::avx512);
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            l = static_cast<int>(SimdLevel::avx2);
+#endif
+        if (const char* env = std::getenv("MUSICLAB_SIMD")) {
+            if (std::strcmp(env, "scalar") == 0) l = std::min(l, static_cast<int>(SimdLevel::scalar));
+            if (std::strcmp(env, "avx2") == 0) l = std::min(l, static_cast<int>(SimdLevel::avx2));
+        }
+        return static_cast<SimdLevel>(l);
+    }();
+    return level;
+}
+
+/// The level the kernels use now: cpu_simd_level() capped by set_simd_cap.
+inline SimdLevel simd_level() noexcept {
+    return static_cast<SimdLevel>(std::min(static_cast<int>(cpu_simd_level()), simd_cap_storage().load(std::memory_order_relaxed)));
+}
 
 /// Float32 rows (zero-padded to a multiple of 8) and the per-row terms of the lower bound.
 class FloatBound {
@@ -61,7 +102,11 @@ public:
     }
 
     bool usable() const noexcept { return usable_; }
+    std::size_t size() const noexcept { return slack_.size(); }
     std::size_t stride() const noexcept { return stride_; }
+    /// Row i's slack: ||a_i - b|| >= sqrt(float distance) * sqrt(shrink2()) - slack(i) - slack(j).
+    double slack(std::size_t i) const noexcept { return slack_[i]; }
+    double shrink2() const noexcept { return shrink2_; }
     const float* row(std::size_t i) const noexcept { return rows_.data() + i * stride_; }
 
     /// Whether the exact distance between rows i and j is certainly >= r (>= 0), given s = the
@@ -71,11 +116,16 @@ public:
         const double t = r + slack_[i] + slack_[j];
         return static_cast<double>(s) * shrink2_ >= t * t;
     }
+    /// Same, certainly > r.
+    bool rules_out_strictly(float s, double r, std::size_t i, std::size_t j) const noexcept {
+        const double t = r + slack_[i] + slack_[j];
+        return static_cast<double>(s) * shrink2_ > t * t;
+    }
 
     /// out[t] = float squared distance between row q and row ids[t] (t < count).
     void sq_dists(std::size_t q, const std::size_t* ids, std::size_t count, float* out) const {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-        if (has_avx2()) return sq_dists_avx2(row(q), rows_.data(), stride_, ids, count, out);
+        if (simd_level() != SimdLevel::scalar) return sq_dists_avx2(row(q), rows_.data(), stride_, ids, count, out);
 #endif
         sq_dists_kernel<false>(row(q), rows_.data(), stride_, ids, count, out);
     }
@@ -152,10 +202,6 @@ private:
         }
         if (t < count) sq_dists_kernel<true>(q, rows, stride, ids + t, count - t, out + t);
     }
-    static bool has_avx2() noexcept {
-        static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        return yes;
-    }
 #endif
 
     std::size_t stride_ = 0;
@@ -187,7 +233,15 @@ public:
         const Eigen::MatrixXd C = sample.transpose() * sample;
         const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(C);
         if (eig.info() != Eigen::Success) return;
-        const Eigen::Index m = 8;
+        // the fewest directions (8 to 16) that hold 95 % of the sample's variance: the scans stream
+        // m floats a point, and directions past that add little to the bound
+        const Eigen::VectorXd& ev = eig.eigenvalues();
+        const double total = std::max(ev.sum(), 0.0);
+        const auto max_m = static_cast<Eigen::Index>(std::min<std::size_t>(16, dim - 1));
+        Eigen::Index m = 8;
+        double held = ev.tail(m).sum();
+        while (m < max_m && held < 0.95 * total) held += ev(static_cast<Eigen::Index>(dim) - 1 - m++);
+        dims_ = static_cast<std::size_t>(m);
         // eigenvalues ascending: the last m columns; re-orthonormalised (QR) so that ||P|| <= 1 + O(eps)
         const Eigen::MatrixXd V = Eigen::HouseholderQR<Eigen::MatrixXd>(eig.eigenvectors().rightCols(m)).householderQ() *
                                   Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(dim), m);
@@ -199,9 +253,12 @@ public:
     }
     bool usable() const noexcept { return bound_.usable(); }
     const FloatBound& bound() const noexcept { return bound_; }
+    /// Projected coordinates per row (8 to 16; the bound's rows are zero-padded to its stride).
+    std::size_t dims() const noexcept { return dims_; }
 
 private:
     FloatBound bound_;
+    std::size_t dims_ = 0;
 };
 
 }  // namespace musiclab::detail

@@ -7,6 +7,7 @@
 
 #include "../../core/parallel.hpp"
 #include "../hierarchy.hpp"
+#include "projected_scan.hpp"
 #include "float_bound.hpp"
 #include "../../neighbors/detail/kd_tree.hpp"
 
@@ -15,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <type_traits>
 #include <vector>
@@ -159,70 +161,119 @@ void knn_all_kdtree(const KdTree& tree, std::size_t k, int threads, std::vector<
     });
 }
 
+/// Exact k-NN of every point (self included) with DistanceBounds (Euclidean, >= 9 dimensions).
+/// A query first takes exact distances to its own block (a radius r: the k-th of them), then
+/// one streamed pass of the projected bound over all points returns the few that r does not rule
+/// out; those go through the float bound of all coordinates (with the radius as it shrinks) and
+/// the rest get the exact distance. Rule-outs are strict and the list keeps the (distance, row)
+/// smallest, so the lists equal the plain brute-force scan's, neighbour rows included. Query
+/// blocks are split across workers.
+template <class Metric>
+void knn_all_blocked(const Points& x, std::size_t k, int threads, const DistanceBounds& bounds, std::vector<double>& dist,
+                     std::vector<std::size_t>& idx) {
+    const std::size_t n = x.n;
+    dist.assign(n * k, 0.0);
+    idx.assign(n * k, 0);
+    const ProjectedBlocks& blocks = bounds.blocks;
+    const FloatBound& pb = bounds.projected.bound();
+    const FloatBound& fb = bounds.full;
+    const ProjectedColumns columns(pb, bounds.projected.dims());
+    const auto& order = blocks.order();
+    double max_slack = 0.0;
+    for (std::size_t j = 0; j < n; ++j) max_slack = std::max(max_slack, fb.slack(j));
+    std::size_t widest = 0;
+    for (std::size_t blk = 0; blk < blocks.num_blocks(); ++blk) widest = std::max(widest, blocks.end(blk) - blocks.begin(blk));
+    musiclab::parallelize(threads, blocks.num_blocks(), [&](int, std::size_t start, std::size_t len) {
+        using List = std::vector<std::pair<double, std::size_t>>;  // ascending (reduced distance, row), at most k
+        std::vector<List> lists(widest);
+        std::vector<std::vector<std::uint32_t>> slots(widest, std::vector<std::uint32_t>(n));
+        std::vector<std::uint32_t*> slot_ptr(widest);
+        for (std::size_t t = 0; t < widest; ++t) slot_ptr[t] = slots[t].data();
+        std::vector<const float*> qs(widest);
+        std::vector<float> thr(widest);
+        std::vector<std::size_t> counts(widest), rows(n);
+        std::vector<float> s(n);
+        auto radius = [&](const List& list) {
+            return list.size() == k ? std::sqrt(list.back().first) : std::numeric_limits<double>::infinity();
+        };
+        auto offer = [&](List& list, std::size_t i, const std::size_t* cand, std::size_t m) {  // float bound, then exact
+            fb.sq_dists(i, cand, m, s.data());
+            double r = radius(list);
+            // s >= cut: the exact distance is > r for any j (skip_threshold with the largest slack)
+            float cut = std::isfinite(r) ? skip_threshold(fb, r, i, max_slack, true) : std::numeric_limits<float>::infinity();
+            for (std::size_t c = 0; c < m; ++c) {
+                const std::size_t j = cand[c];
+                if (s[c] >= cut || fb.rules_out_strictly(s[c], r, i, j)) continue;  // exact distance > the k-th
+                const double d = Metric::reduced(x.row(i), x.row(j), x.dim);
+                if (list.size() == k) {
+                    if (!(d < list.back().first || (d == list.back().first && j < list.back().second))) continue;
+                    list.pop_back();
+                }
+                const std::pair<double, std::size_t> item{d, j};
+                list.insert(std::upper_bound(list.begin(), list.end(), item), item);
+                r = radius(list);
+                if (std::isfinite(r)) cut = skip_threshold(fb, r, i, max_slack, true);
+            }
+        };
+        for (std::size_t qb = start; qb < start + len; ++qb) {
+            const std::size_t b0 = blocks.begin(qb), nq = blocks.end(qb) - b0;
+            // each query's own block first: its radius
+            for (std::size_t t = 0; t < nq; ++t) {
+                const std::size_t i = order[b0 + t];
+                lists[t].clear();
+                lists[t].reserve(k + 1);
+                offer(lists[t], i, order.data() + b0, nq);
+                const double r = radius(lists[t]);
+                qs[t] = pb.row(i);
+                thr[t] = std::isfinite(r) ? skip_threshold(pb, r, i, columns.max_slack(), true) : std::numeric_limits<float>::infinity();
+            }
+            // one pass of the projected bound over all points for the whole block
+            columns.candidates_many(qs.data(), nq, thr.data(), slot_ptr.data(), counts.data());
+            for (std::size_t t = 0; t < nq; ++t) {
+                const std::size_t i = order[b0 + t];
+                std::size_t count = 0;
+                for (std::size_t c = 0; c < counts[t]; ++c) {
+                    const std::size_t j = columns.row(slots[t][c]);
+                    if (blocks.block_of(j) != qb) rows[count++] = j;
+                }
+                offer(lists[t], i, rows.data(), count);
+                for (std::size_t u = 0; u < k; ++u) {
+                    dist[i * k + u] = Metric::to_distance(lists[t][u].first);
+                    idx[i * k + u] = lists[t][u].second;
+                }
+            }
+        }
+    });
+}
+
 /// Same by brute force (exact, O(n^2 dim)), in blocks of rows for cache reuse. Euclidean in 16
-/// or more dimensions first bounds each distance from float32 rows (float_bound.hpp) and computes
-/// the exact one only when it could enter the k nearest: the same result, several times faster.
+/// or more dimensions goes through knn_all_blocked when the bounds are usable (bounds: built
+/// here when not given): the same lists, many times faster. float_filter = false forces the
+/// plain scan (tests).
 template <class Metric>
 void knn_all_brute(const Points& x, std::size_t k, int threads, std::vector<double>& dist, std::vector<std::size_t>& idx,
-                   bool float_filter = true) {
+                   bool float_filter = true, const DistanceBounds* bounds = nullptr) {
     const std::size_t n = x.n;
+    if (std::is_same_v<Metric, EuclideanDistance> && float_filter && x.dim >= 16) {
+        std::unique_ptr<DistanceBounds> own;
+        if (bounds == nullptr) bounds = (own = std::make_unique<DistanceBounds>(x.data, n, x.dim)).get();
+        if (bounds->usable()) return knn_all_blocked<Metric>(x, k, threads, *bounds, dist, idx);
+    }
     dist.assign(n * k, 0.0);
     idx.assign(n * k, 0);
     constexpr std::size_t block = 32;
     const std::size_t nblocks = (n + block - 1) / block;
-    FloatBound bound;
-    ProjectedBound projected;
-    if (std::is_same_v<Metric, EuclideanDistance> && float_filter && x.dim >= 16) {
-        bound = FloatBound(x.data, n, x.dim);
-        projected = ProjectedBound(x.data, n, x.dim);
-    }
-    std::vector<std::size_t> all(bound.usable() ? n : 0);
-    std::iota(all.begin(), all.end(), std::size_t{0});
     musiclab::parallelize(threads, nblocks, [&](int, std::size_t start, std::size_t len) {
         std::vector<KnnHeap> heaps(block);
-        constexpr std::size_t chunk = 512;  // float rows per pass (~100 KiB in 50-d: stay in L2 for the block)
-        std::vector<float> s(bound.usable() ? chunk : 0), sp(s.size());
-        std::vector<std::size_t> cand(s.size());
         for (std::size_t b = start; b < start + len; ++b) {
             const std::size_t i0 = b * block, i1 = std::min(n, i0 + block);
             for (std::size_t i = i0; i < i1; ++i) heaps[i - i0].reset(k);
-            if (bound.usable()) {
-                for (std::size_t j0 = 0; j0 < n; j0 += chunk) {
-                    const std::size_t count = std::min(chunk, n - j0);
-                    for (std::size_t i = i0; i < i1; ++i) {
-                        KnnHeap& h = heaps[i - i0];
-                        double w = h.worst(), r = std::sqrt(w);
-                        // the projected bound first (8 floats a pair), then all coordinates, then exact
-                        std::size_t m = 0;
-                        if (projected.usable() && h.size() == k) {
-                            projected.bound().sq_dists(i, all.data() + j0, count, sp.data());
-                            for (std::size_t c = 0; c < count; ++c)
-                                if (!projected.bound().rules_out(sp[c], r, i, j0 + c)) cand[m++] = j0 + c;
-                        } else {
-                            std::iota(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(count), j0);
-                            m = count;
-                        }
-                        bound.sq_dists(i, cand.data(), m, s.data());
-                        for (std::size_t c = 0; c < m; ++c) {
-                            const std::size_t j = cand[c];
-                            if (bound.rules_out(s[c], r, i, j)) continue;  // the exact squared distance is >= w
-                            const double d = Metric::reduced(x.row(i), x.row(j), x.dim);
-                            if (d < w) {
-                                h.push(d, j);
-                                w = h.worst();
-                                r = std::sqrt(w);
-                            }
-                        }
-                    }
-                }
-            } else {
-                for (std::size_t j = 0; j < n; ++j) {
-                    const double* xj = x.row(j);
-                    for (std::size_t i = i0; i < i1; ++i) {
-                        const double d = Metric::reduced(x.row(i), xj, x.dim);
-                        KnnHeap& h = heaps[i - i0];
-                        if (d < h.worst()) h.push(d, j);
-                    }
+            for (std::size_t j = 0; j < n; ++j) {
+                const double* xj = x.row(j);
+                for (std::size_t i = i0; i < i1; ++i) {
+                    const double d = Metric::reduced(x.row(i), xj, x.dim);
+                    KnnHeap& h = heaps[i - i0];
+                    if (d < h.worst()) h.push(d, j);
                 }
             }
             for (std::size_t i = i0; i < i1; ++i) {
@@ -236,6 +287,106 @@ void knn_all_brute(const Points& x, std::size_t k, int threads, std::vector<doub
     });
 }
 
+/// prim_mst with DistanceBounds (Euclidean, >= 9 dimensions): the same steps, comparisons and
+/// edges as the reference scan. Every remaining point j has a threshold on its float squared
+/// projected distance (ProjectedColumns) at and above which the exact distance / alpha is >=
+/// cur[j], so the reference keeps cur[j] (threshold 0 once core[j] >= cur[j]: then it keeps it
+/// whatever the distance). A step streams the projected rows of the remaining points once; the
+/// few below their threshold go through prim_mst's per-pair tests (core distances, float bound
+/// of all coordinates, exact distance). The next point is the lexicographic (cur, row) minimum
+/// over the remaining points -- the reference's first strict minimum in row order. Sequential.
+template <class Metric>
+std::vector<cluster::MstEdge> prim_mst_blocked(const Points& x, const std::vector<double>& core, double alpha,
+                                               const DistanceBounds& bounds) {
+    const std::size_t n = x.n;
+    std::vector<cluster::MstEdge> out;
+    out.reserve(n - 1);
+    const FloatBound& pb = bounds.projected.bound();
+    const FloatBound& fb = bounds.full;
+    ProjectedColumns columns(pb, bounds.projected.dims());
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> cur(n, inf);
+    std::vector<std::int64_t> src(n, 1);
+    std::vector<double> cur_slot(n, inf);  // cur by slot of `columns`, for the minimum
+    std::vector<std::uint32_t> slots(n);
+    std::vector<std::size_t> rows(n);
+    std::vector<float> s(n);
+    // the (cur, row) minimum of each chunk of 256 slots
+    constexpr std::size_t chunk = 256;
+    const std::size_t num_chunks = (n + chunk - 1) / chunk;
+    constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+    std::vector<double> chunk_val(num_chunks, inf);
+    std::vector<std::size_t> chunk_row(num_chunks, none);
+    auto less = [](double v, std::size_t r, double w, std::size_t q) { return v < w || (v == w && r < q); };
+    auto rescan = [&](std::size_t c) {
+        double v = inf;
+        std::size_t r = none;
+        for (std::size_t t = c * chunk, e = std::min(columns.size(), t + chunk); t < e; ++t)
+            if (less(cur_slot[t], columns.row(t), v, r)) {
+                v = cur_slot[t];
+                r = columns.row(t);
+            }
+        chunk_val[c] = v;
+        chunk_row[c] = r;
+    };
+    for (std::size_t c = 0; c < num_chunks; ++c) rescan(c);
+    auto drop = [&](std::size_t row) {  // columns moves its last slot into row's slot
+        const std::size_t slot = columns.slot(row), last = columns.size() - 1;
+        columns.remove(row);
+        cur_slot[slot] = cur_slot[last];
+        rescan(slot / chunk);
+        if (last / chunk != slot / chunk) rescan(last / chunk);
+    };
+    drop(0);
+    std::size_t current = 0;
+    for (std::size_t step = 1; step < n; ++step) {
+        const double cc = core[current];
+        const double* xc = x.row(current);
+        const std::size_t m = columns.candidates(pb.row(current), true, 0.0f, slots.data());
+        std::size_t count = 0;
+        for (std::size_t c = 0; c < m; ++c) {
+            const std::size_t j = columns.row(slots[c]);
+            if (!(cc >= cur[j] || core[j] >= cur[j])) rows[count++] = j;  // else cur[j] stays
+        }
+        fb.sq_dists(current, rows.data(), count, s.data());
+        for (std::size_t c = 0; c < count; ++c) {
+            const std::size_t j = rows[c];
+            const double right = cur[j];
+            if (fb.rules_out(s[c], right * alpha, current, j)) continue;
+            // the reference's comparisons for one j
+            double left = Metric::to_distance(Metric::reduced(xc, x.row(j), x.dim));
+            if (alpha != 1.0) left /= alpha;
+            if (left > right) continue;
+            const double cj = core[j];
+            if (cj > cc) {
+                if (cj > left) left = cj;
+            } else if (cc > left) {
+                left = cc;
+            }
+            if (left < right) {
+                cur[j] = left;
+                src[j] = static_cast<std::int64_t>(current);
+                const std::size_t t = columns.slot(j);
+                cur_slot[t] = left;
+                if (less(left, j, chunk_val[t / chunk], chunk_row[t / chunk])) {
+                    chunk_val[t / chunk] = left;
+                    chunk_row[t / chunk] = j;
+                }
+                columns.set_threshold(j, cj >= left ? 0.0f : skip_threshold(pb, left * alpha, j, columns.max_slack()));
+            }
+        }
+        // the lexicographic (cur, row) minimum
+        std::size_t best = 0;
+        for (std::size_t c = 1; c < num_chunks; ++c)
+            if (less(chunk_val[c], chunk_row[c], chunk_val[best], chunk_row[best])) best = c;
+        const std::size_t next = chunk_row[best];
+        out.push_back(cluster::MstEdge{src[next], static_cast<std::int64_t>(next), cur[next]});
+        drop(next);
+        current = next;
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 /// hdbscan's mst_linkage_core_vector: dense Prim from point 0 over the implicit
 /// mutual-reachability graph, O(n^2 dim) time, O(n) memory. Scan order and comparisons are the
@@ -243,15 +394,21 @@ void knn_all_brute(const Points& x, std::size_t k, int threads, std::vector<doub
 /// With threads > 1 each step's scan is split into contiguous ranges whose (distance, position)
 /// minima are combined in order: the same result as the sequential scan.
 ///
-/// Euclidean in 16 or more dimensions first bounds each step's distances from float32 rows
-/// (float_bound.hpp) and skips the pairs whose exact mutual-reachability distance cannot beat the
-/// current one (about 99.8 % of them on clustered data): the same edges, several times faster.
+/// Euclidean in 16 or more dimensions goes through prim_mst_blocked when the bounds are usable
+/// (bounds: built here when not given; sequential): the same edges, many times faster.
+/// float_filter = false forces the plain scan (tests).
 template <class Metric>
 std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double>& core, double alpha, int threads = 1,
-                                       std::size_t min_parallel_work = 4000000, bool float_filter = true) {
+                                       std::size_t min_parallel_work = 4000000, bool float_filter = true,
+                                       const DistanceBounds* bounds = nullptr) {
     const std::size_t n = x.n;
     std::vector<cluster::MstEdge> out;
     if (n < 2) return out;
+    if (std::is_same_v<Metric, EuclideanDistance> && float_filter && x.dim >= 16) {
+        std::unique_ptr<DistanceBounds> own;
+        if (bounds == nullptr) bounds = (own = std::make_unique<DistanceBounds>(x.data, n, x.dim)).get();
+        if (bounds->usable()) return prim_mst_blocked<Metric>(x, core, alpha, *bounds);
+    }
     out.reserve(n - 1);
     std::vector<double> cur(n, std::numeric_limits<double>::infinity());
     std::vector<std::int64_t> src(n, 1);
@@ -265,15 +422,6 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
     };
     const int workers = std::max(threads, 1);
     std::vector<Best> partial(static_cast<std::size_t>(std::max(workers, 1)));
-    FloatBound bound;
-    ProjectedBound projected;
-    if (std::is_same_v<Metric, EuclideanDistance> && float_filter && x.dim >= 16) {
-        bound = FloatBound(x.data, n, x.dim);
-        projected = ProjectedBound(x.data, n, x.dim);
-    }
-    // per worker: the step's candidates (position in `remaining`, row) and their float distances
-    std::vector<std::vector<std::size_t>> cand_pos(bound.usable() ? partial.size() : 0), cand_row = cand_pos;
-    std::vector<std::vector<float>> cand_s(cand_pos.size());
     std::size_t current = 0;
     for (std::size_t step = 1; step < n; ++step) {
         const double cc = core[current];
@@ -307,65 +455,16 @@ std::vector<cluster::MstEdge> prim_mst(const Points& x, const std::vector<double
                     offer(right, src[j], t);
                 }
             };
-            if (bound.usable()) {
-                const auto w = static_cast<std::size_t>(worker);
-                auto& pos = cand_pos[w];
-                auto& rows = cand_row[w];
-                auto& s = cand_s[w];
-                if (pos.size() < len) {
-                    pos.resize(len);
-                    rows.resize(len);
-                    s.resize(len);
+            for (std::size_t t = start; t < start + len; ++t) {
+                const std::size_t j = remaining[t];
+                const double right = cur[j];
+                if (cc >= right || core[j] >= right) {
+                    // the reference keeps `right` here whatever the distance (max(cc, cj, d) is
+                    // not below it): skip computing d
+                    offer(right, src[j], t);
+                    continue;
                 }
-                std::size_t count = 0;
-                for (std::size_t t = start; t < start + len; ++t) {
-                    const std::size_t j = remaining[t];
-                    const double right = cur[j];
-                    if (cc >= right || core[j] >= right) {
-                        offer(right, src[j], t);  // as below
-                        continue;
-                    }
-                    pos[count] = t;
-                    rows[count++] = j;
-                }
-                if (projected.usable()) {  // the projected bound first: 8 floats a pair
-                    const FloatBound& pb = projected.bound();
-                    pb.sq_dists(current, rows.data(), count, s.data());
-                    std::size_t kept = 0;
-                    for (std::size_t c = 0; c < count; ++c) {
-                        const std::size_t j = rows[c];
-                        if (pb.rules_out(s[c], cur[j] * alpha, current, j)) {
-                            offer(cur[j], src[j], pos[c]);
-                        } else {
-                            pos[kept] = pos[c];
-                            rows[kept++] = j;
-                        }
-                    }
-                    count = kept;
-                }
-                bound.sq_dists(current, rows.data(), count, s.data());
-                for (std::size_t c = 0; c < count; ++c) {
-                    const std::size_t t = pos[c], j = rows[c];
-                    const double right = cur[j];
-                    // the exact distance / alpha is >= right: the reference keeps `right`
-                    if (bound.rules_out(s[c], right * alpha, current, j)) {
-                        offer(right, src[j], t);
-                        continue;
-                    }
-                    finish(t, Metric::reduced(xc, x.row(j), x.dim));
-                }
-            } else {
-                for (std::size_t t = start; t < start + len; ++t) {
-                    const std::size_t j = remaining[t];
-                    const double right = cur[j];
-                    if (cc >= right || core[j] >= right) {
-                        // the reference keeps `right` here whatever the distance (max(cc, cj, d) is
-                        // not below it): skip computing d
-                        offer(right, src[j], t);
-                        continue;
-                    }
-                    finish(t, Metric::reduced(xc, x.row(j), x.dim));
-                }
+                finish(t, Metric::reduced(xc, x.row(j), x.dim));
             }
             partial[static_cast<std::size_t>(worker)] = b;
         };
