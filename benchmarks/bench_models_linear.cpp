@@ -5,9 +5,9 @@
 //   ./build/release/benchmarks/bench_models_linear [--benchmark_filter=Fit]
 //
 // Data: ../shared/data/spotify_tracks_114k/spotify_tracks.csv, rows repeating a track_id dropped
-// (first kept) as examples/model_zoo does: 89,740 tracks; target popularity; the 13 audio
+// (first kept) as examples/model_zoo does: 89,741 tracks; target popularity; the 13 audio
 // features; split train_test_split(test_size=0.2, random_state=42) (musiclab::preprocess
-// reproduces it row for row): 71,792 train rows, 17,948 test rows. Features STANDARDISED with the
+// reproduces it row for row): 71,792 train rows, 17,949 test rows. Features STANDARDISED with the
 // train rows' mean and population standard deviation (sklearn's StandardScaler), once, outside the
 // timings; the peer script does the same.
 // Models (sklearn's parameter values): LinearRegression(); Ridge(alpha=1); Lasso(alpha=0.05) with
