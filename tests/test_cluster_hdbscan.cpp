@@ -484,6 +484,13 @@ TEST_CASE("hdbscan float32 lower bounds skip work without changing a result") {
             musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 9, 2, d0, i0, false);
             CHECK(d1 == d0);
             CHECK(i1 == i0);  // ties at the k-th distance broken by row either way
+            // k above the blocks' size (the k-NN scan then splits into larger blocks)
+            std::vector<double> d3, d2;
+            std::vector<std::size_t> i3, i2;
+            musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 45, 2, d3, i3, true);
+            musiclab::detail::knn_all_brute<EuclideanDistance>(pts, 45, 2, d2, i2, false);
+            CHECK(d3 == d2);
+            CHECK(i3 == i2);
             std::vector<double> core(n);
             for (std::size_t i = 0; i < n; ++i) core[i] = d0[i * 9 + 8];
             for (const double alpha : {1.0, 0.7}) {

@@ -174,8 +174,14 @@ void knn_all_blocked(const Points& x, std::size_t k, int threads, const Distance
     const std::size_t n = x.n;
     dist.assign(n * k, 0.0);
     idx.assign(n * k, 0);
-    const ProjectedBlocks& blocks = bounds.blocks;
     const FloatBound& pb = bounds.projected.bound();
+    // every query block must hold >= k points, or its own radius is infinite and the projected
+    // pass rules nothing out: leaves of a split at 2k hold more than k
+    std::size_t smallest = n;
+    for (std::size_t blk = 0; blk < bounds.blocks.num_blocks(); ++blk) smallest = std::min(smallest, bounds.blocks.end(blk) - bounds.blocks.begin(blk));
+    ProjectedBlocks larger;
+    if (smallest < k) larger = ProjectedBlocks(pb, std::max<std::size_t>(32, 2 * k));
+    const ProjectedBlocks& blocks = smallest < k ? larger : bounds.blocks;
     const FloatBound& fb = bounds.full;
     const ProjectedColumns columns(pb, bounds.projected.dims());
     const auto& order = blocks.order();
