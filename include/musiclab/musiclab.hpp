@@ -9,6 +9,7 @@
 #include "linalg.hpp"
 #include "manifold.hpp"
 #include "metrics.hpp"
+#include "models.hpp"
 #include "neighbors.hpp"
 #include "nn.hpp"
 #include "preprocess.hpp"

@@ -1,0 +1,12 @@
+// musiclab models area: the popularity model zoo (linear models, forests, AdaBoost, boosted trees)
+// behind one Regressor concept, with scikit-learn's cross-validation, randomized search and
+// permutation importance (docs/models.md).
+#pragma once
+
+#include "models/boosting.hpp"
+#include "models/estimator.hpp"
+#include "models/forest.hpp"
+#include "models/inspection.hpp"
+#include "models/linear.hpp"
+#include "models/model_selection.hpp"
+#include "models/scaled.hpp"
