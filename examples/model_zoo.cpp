@@ -61,7 +61,7 @@ Args parse_args(int argc, char** argv) {
         .integer("--n-tracks", a.n_tracks, "N", "size of the synthetic catalogue (default: 5000)", 100)
         .integer("--seed", a.seed, "S", "seed of the split, the models and the search (default: 42)", 0, 4294967295LL)
         .integer("--threads", a.threads, "T", "worker threads of the models that use them, 0 = all (default: 2)", 0, 1024)
-        .text("--models", a.models, "LIST", "comma-separated model keys (default: all):\nlinear,ridge,lasso,enet,tree,forest,extra,ada,gbt")
+        .text("--models", a.models, "LIST", "comma-separated model keys (default: all):\nlinear,ridge,lasso,enet,knn,tree,forest,extra,ada,gbt")
         .integer("--search-iter", a.search_iter, "N", "candidates of each randomized search, 0 = no search (default: 10)", 0, 10000);
     cli.parse(argc, argv);
     return a;
@@ -172,6 +172,7 @@ int run(const Args& args) {
     bench.push_back(entry("ridge", mm::Ridge(), {{"alpha", 1.0}}));
     bench.push_back(entry("lasso", mm::Scaled<mm::Lasso>(), {{"alpha", 0.05}}));
     bench.push_back(entry("enet", mm::Scaled<mm::ElasticNet>(), {{"alpha", 0.05}, {"l1_ratio", 0.5}}));
+    bench.push_back(entry("knn", mm::Scaled<mm::KNeighborsRegressor>(), {{"n_neighbors", 10.0}, {"weights", std::string("distance")}, {"n_jobs", threads}}));
     bench.push_back(entry("tree", mm::DecisionTreeRegressor(), {{"max_depth", 10.0}, {"min_samples_leaf", 5.0}, {"random_state", seed}}));
     bench.push_back(entry("forest", mm::RandomForestRegressor(),
                           {{"n_estimators", 100.0}, {"min_samples_leaf", 2.0}, {"max_features", 0.5}, {"random_state", seed}, {"n_jobs", threads}}));
