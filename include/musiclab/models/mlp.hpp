@@ -28,8 +28,8 @@
 // statistically, not bit for bit (docs/models-knn-mlp.md).
 // Complexity: per epoch O(n sum_l fan_in_l fan_out_l) (GEMMs); memory O(batch * width + weights).
 // Thread safety: fit mutates; predict is const and safe to call concurrently. Deterministic: same
-// data, parameters and random_state give the same model (with num_threads = 1; Eigen's threaded
-// GEMM splits blocks without changing each dot product's order, so in practice also with more).
+// data, parameters, random_state and num_threads give the same model (Eigen's threaded GEMM may
+// round differently from the single-threaded one, so results can depend on num_threads).
 #pragma once
 
 #include "../core/error.hpp"
