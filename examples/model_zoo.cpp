@@ -61,7 +61,7 @@ Args parse_args(int argc, char** argv) {
         .integer("--n-tracks", a.n_tracks, "N", "size of the synthetic catalogue (default: 5000)", 100)
         .integer("--seed", a.seed, "S", "seed of the split, the models and the search (default: 42)", 0, 4294967295LL)
         .integer("--threads", a.threads, "T", "worker threads of the models that use them, 0 = all (default: 2)", 0, 1024)
-        .text("--models", a.models, "LIST", "comma-separated model keys (default: all):\nlinear,ridge,lasso,enet,knn,tree,forest,extra,ada,gbt")
+        .text("--models", a.models, "LIST", "comma-separated model keys (default: all):\nlinear,ridge,lasso,enet,knn,tree,forest,extra,ada,gbt,mlp")
         .integer("--search-iter", a.search_iter, "N", "candidates of each randomized search, 0 = no search (default: 10)", 0, 10000);
     cli.parse(argc, argv);
     return a;
@@ -181,6 +181,8 @@ int run(const Args& args) {
     bench.push_back(entry("ada", mm::AdaBoostRegressor(), {{"n_estimators", 50.0}, {"learning_rate", 0.5}, {"random_state", seed}}));
     bench.push_back(entry("gbt", mm::GbtRegressor(),
                           {{"n_estimators", 1000.0}, {"learning_rate", 0.02}, {"max_depth", 7.0}, {"n_jobs", threads}}));
+    bench.push_back(entry("mlp", mm::Scaled<mm::MLPRegressor>(),
+                          {{"hidden_layer_sizes", std::string("64,32")}, {"early_stopping", 1.0}, {"max_iter", 200.0}, {"random_state", seed}}));
 
     if (args.models != "all") {  // every key named must be a model of the bench
         std::size_t start = 0;

@@ -1,4 +1,4 @@
-// musiclab models area: the popularity model zoo (linear models, kNN, forests, AdaBoost, boosted trees)
+// musiclab models area: the popularity model zoo (linear models, kNN, forests, AdaBoost, boosted trees, MLP)
 // behind one Regressor concept, with scikit-learn's cross-validation, randomized search and
 // permutation importance (docs/models.md).
 #pragma once
@@ -9,5 +9,6 @@
 #include "models/inspection.hpp"
 #include "models/knn.hpp"
 #include "models/linear.hpp"
+#include "models/mlp.hpp"
 #include "models/model_selection.hpp"
 #include "models/scaled.hpp"
