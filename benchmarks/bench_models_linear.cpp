@@ -19,6 +19,7 @@
 #include <musiclab/models/linear.hpp>
 #include <musiclab/preprocess/split.hpp>
 
+#include "bench_models_support.hpp"
 #include "bench_support.hpp"
 
 #include <benchmark/benchmark.h>
@@ -33,42 +34,10 @@ namespace {
 
 namespace mm = musiclab::models;
 
-struct Split {
-    Eigen::MatrixXd X_train, X_test;
-    Eigen::VectorXd y_train, y_test;
-};
+using Split = musiclab::bench::PopularitySplit;
 
 const Split& spotify() {
-    static const Split s = [] {
-        musiclab::io::CsvOptions o;
-        o.invalid_utf8 = musiclab::io::InvalidUtf8::replace;
-        musiclab::io::Table t = musiclab::io::read_csv(std::filesystem::path(MUSICLAB_SHARED_DIR) / "data/spotify_tracks_114k/spotify_tracks.csv", o);
-        const auto& ids = t.text("track_id");
-        std::unordered_set<std::string_view> seen;
-        std::vector<std::size_t> first;
-        for (std::size_t r = 0; r < t.rows(); ++r)
-            if (seen.insert(ids[r]).second) first.push_back(r);
-        t = t.take(first);
-        const std::vector<std::string> audio = {"danceability", "energy", "key", "loudness", "mode", "speechiness", "acousticness",
-                                                "instrumentalness", "liveness", "valence", "tempo", "time_signature", "duration_ms"};
-        const Eigen::MatrixXd X = t.matrix(audio);
-        const auto& pop = t.numeric("popularity").values();
-        const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(pop.data(), static_cast<Eigen::Index>(pop.size()));
-        musiclab::preprocess::TrainTestSplitOptions so;
-        so.test_size = 0.2;
-        so.random_state = 42;
-        const auto split = musiclab::preprocess::train_test_split(static_cast<std::size_t>(X.rows()), so);
-        Split out;
-        out.X_train = X(split.train, Eigen::all);
-        out.X_test = X(split.test, Eigen::all);
-        out.y_train = y(split.train);
-        out.y_test = y(split.test);
-        const Eigen::RowVectorXd mean = out.X_train.colwise().mean();
-        const Eigen::RowVectorXd sd = ((out.X_train.rowwise() - mean).array().square().colwise().sum() / static_cast<double>(out.X_train.rows())).sqrt();
-        out.X_train = (out.X_train.rowwise() - mean).array().rowwise() / sd.array();
-        out.X_test = (out.X_test.rowwise() - mean).array().rowwise() / sd.array();
-        return out;
-    }();
+    static const Split s = musiclab::bench::spotify_popularity_split(/*drop_repeated_tracks=*/true, /*standardise=*/true);
     return s;
 }
 
