@@ -4,16 +4,24 @@
 //   - one full-batch Adam step worked by hand: w1 = w0 - lr g sqrt(1-b2) / (sqrt(1-b2)|g| + eps);
 //   - learns a linear function (identity activation) to RMSE < 1e-3;
 //   - early stopping keeps the weights of the best validation epoch;
-//   - bad input, unknown parameters, determinism.
+//   - bad input, unknown parameters, determinism;
+//   - parity with scikit-learn 1.2.1, data-driven: every tests/data/models/mlp/*.json
+//     (make_mlp_reference.py) records one sklearn fit with everything it drew (initial weights,
+//     validation split, batch order of every epoch); replayed through detail::mlp_train, the
+//     loss curve, validation scores, stopping epoch, final weights and predictions equal
+//     sklearn's (relative 1e-9: only GEMM summation order may differ).
 #include "support.hpp"
 
 #include <musiclab/core/random.hpp>
 #include <musiclab/models/mlp.hpp>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -218,4 +226,114 @@ TEST_CASE("MLPRegressor bad input") {
     for (const auto& [k, v] : mlp.get_params()) b.set_param(k, v);
     CHECK(b.get_params() == mlp.get_params());
     CHECK(b.options.hidden_layer_sizes == std::vector<int>{7, 3});
+}
+
+namespace {
+
+double rel_diff(double a, double b) { return std::fabs(a - b) / std::max(1.0, std::fabs(b)); }
+
+md::RowMatrix json_matrix(const nlohmann::json& j) {
+    md::RowMatrix M(static_cast<Eigen::Index>(j.size()), j.empty() ? 0 : static_cast<Eigen::Index>(j[0].size()));
+    for (Eigen::Index i = 0; i < M.rows(); ++i)
+        for (Eigen::Index k = 0; k < M.cols(); ++k) M(i, k) = j[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)].get<double>();
+    return M;
+}
+
+/// MLPRegressorOptions from sklearn's get_params() (the names set_param takes).
+mm::MLPRegressorOptions options_from(const nlohmann::json& p) {
+    mm::MLPRegressor m;
+    for (const auto& [key, v] : p.items()) {
+        if (key == "hidden_layer_sizes") {
+            std::string sizes;
+            for (const auto& h : v) {
+                if (!sizes.empty()) sizes += ',';
+                sizes += std::to_string(h.get<int>());
+            }
+            m.set_param(key, sizes);
+        } else if (v.is_string()) {
+            m.set_param(key, v.get<std::string>());
+        } else if (v.is_boolean()) {
+            m.set_param(key, v.get<bool>() ? 1.0 : 0.0);
+        } else if (!v.is_null()) {
+            m.set_param(key, v.get<double>());
+        }
+    }
+    return m.options;
+}
+
+}  // namespace
+
+TEST_CASE("MLPRegressor replays scikit-learn's training exactly from its random stream") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(musiclab::test::test_data_dir()) / "models" / "mlp";
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ".json") cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    REQUIRE(!cases.empty());
+    constexpr double kTol = 1e-9;  // relative (absolute below 1): GEMM summation order only
+    for (const auto& path : cases) {
+        CAPTURE(path.filename().string());
+        std::ifstream in(path);
+        const nlohmann::json c = nlohmann::json::parse(in);
+        const mm::MLPRegressorOptions o = options_from(c["params"]);
+        const md::MlpActivation act = md::mlp_activation(o.activation);
+        const md::RowMatrix X = json_matrix(c["X"]), X_test = json_matrix(c["X_test"]);
+        const auto y = c["y"].get<std::vector<double>>();
+        const auto take = [&](const nlohmann::json& idx, md::RowMatrix& Xs, Eigen::VectorXd& ys) {
+            Xs.resize(static_cast<Eigen::Index>(idx.size()), X.cols());
+            ys.resize(static_cast<Eigen::Index>(idx.size()));
+            for (std::size_t i = 0; i < idx.size(); ++i) {
+                Xs.row(static_cast<Eigen::Index>(i)) = X.row(idx[i].get<Eigen::Index>());
+                ys[static_cast<Eigen::Index>(i)] = y[idx[i].get<std::size_t>()];
+            }
+        };
+        md::RowMatrix Xt, Xv;
+        Eigen::VectorXd yt, yv;
+        take(c["train_idx"], Xt, yt);
+        take(c["val_idx"], Xv, yv);
+        md::MlpWeights w0;
+        for (std::size_t l = 0; l < c["init_coefs"].size(); ++l) {
+            w0.W.push_back(json_matrix(c["init_coefs"][l]));
+            const auto b = c["init_intercepts"][l].get<std::vector<double>>();
+            w0.b.push_back(Eigen::Map<const Eigen::RowVectorXd>(b.data(), static_cast<Eigen::Index>(b.size())));
+        }
+        const nlohmann::json& orders = c["epoch_orders"];  // one per epoch sklearn ran (none without shuffle)
+        REQUIRE(orders.size() == (o.shuffle ? c["n_iter"].get<std::size_t>() : 0));
+        for (const auto& order : orders) REQUIRE(order.size() == static_cast<std::size_t>(Xt.rows()));
+        int epochs_asked = 0;
+        const md::MlpTrained r = md::mlp_train(w0, act, o, Xt, yt, Xv, yv, [&](int epoch, std::vector<Eigen::Index>& idx) {
+            ++epochs_asked;
+            if (static_cast<std::size_t>(epoch) >= orders.size()) return;  // ran longer than sklearn: n_iter check fails
+            const auto& order = orders[static_cast<std::size_t>(epoch)];
+            for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = order[i].get<Eigen::Index>();
+        });
+        CHECK(static_cast<std::size_t>(epochs_asked) == orders.size());
+
+        CHECK(r.n_iter == c["n_iter"].get<int>());
+        const auto loss = c["loss_curve"].get<std::vector<double>>();
+        const auto val = c["validation_scores"].get<std::vector<double>>();
+        REQUIRE(r.loss_curve.size() == loss.size());
+        REQUIRE(r.validation_scores.size() == val.size());
+        double worst = 0;
+        for (std::size_t e = 0; e < loss.size(); ++e) worst = std::max(worst, rel_diff(r.loss_curve[e], loss[e]));
+        for (std::size_t e = 0; e < val.size(); ++e) worst = std::max(worst, rel_diff(r.validation_scores[e], val[e]));
+        if (c["best_loss"].is_number()) worst = std::max(worst, rel_diff(r.best_loss, c["best_loss"].get<double>()));
+        if (c["best_validation_score"].is_number()) worst = std::max(worst, rel_diff(r.best_validation_score, c["best_validation_score"].get<double>()));
+        REQUIRE(r.w.W.size() == c["coefs"].size());
+        for (std::size_t l = 0; l < r.w.W.size(); ++l) {
+            const md::RowMatrix W = json_matrix(c["coefs"][l]);
+            const auto b = c["intercepts"][l].get<std::vector<double>>();
+            REQUIRE(W.rows() == r.w.W[l].rows());
+            REQUIRE(W.cols() == r.w.W[l].cols());
+            for (Eigen::Index i = 0; i < W.size(); ++i) worst = std::max(worst, rel_diff(r.w.W[l].data()[i], W.data()[i]));
+            for (std::size_t i = 0; i < b.size(); ++i) worst = std::max(worst, rel_diff(r.w.b[l][static_cast<Eigen::Index>(i)], b[i]));
+        }
+        const Eigen::VectorXd pred = md::mlp_predict(r.w, act, X_test);
+        const auto ref = c["predict_test"].get<std::vector<double>>();
+        REQUIRE(static_cast<std::size_t>(pred.size()) == ref.size());
+        for (std::size_t i = 0; i < ref.size(); ++i) worst = std::max(worst, rel_diff(pred[static_cast<Eigen::Index>(i)], ref[i]));
+        MESSAGE(path.filename().string() << ": " << r.n_iter << " epochs, largest relative difference " << worst);
+        CHECK(worst <= kTol);
+    }
 }

@@ -25,7 +25,9 @@
 // Deviation: random numbers come from musiclab::Rng (xoshiro256**) seeded by random_state (default
 // 0), not numpy's MT19937, so the initial weights, the shuffles and the validation split differ
 // from sklearn's for the same seed (the distributions are the same); results agree with sklearn
-// statistically, not bit for bit (docs/models-knn-mlp.md).
+// statistically, not bit for bit. Given sklearn's draws (initial weights, validation split, batch
+// orders), detail::mlp_train reproduces its loss curve, validation scores, stopping epoch and
+// weights to ~1e-14 (tests/test_models_mlp.cpp, docs/models-knn-mlp.md).
 // Complexity: per epoch O(n sum_l fan_in_l fan_out_l) (GEMMs); memory O(batch * width + weights).
 // Thread safety: fit mutates; predict is const and safe to call concurrently. Deterministic: same
 // data, parameters, random_state and num_threads give the same model (Eigen's threaded GEMM may
@@ -260,6 +262,76 @@ inline std::string mlp_sizes_text(const std::vector<int>& s) {
     return out;
 }
 
+
+/// What the epoch loop produced (sklearn's loss_curve_, validation_scores_, best_loss_,
+/// best_validation_score_, n_iter_ and the final coefs_ / intercepts_).
+struct MlpTrained {
+    MlpWeights w;
+    std::vector<double> loss_curve, validation_scores;
+    double best_loss = 0.0, best_validation_score = 0.0;
+    int n_iter = 0;
+};
+
+/// sklearn's _fit_stochastic with the adam solver, from the initial weights w: epochs over the
+/// training rows (Xt, yt) in batches, validating on (Xv, yv) when o.early_stopping. At the start
+/// of every epoch (when o.shuffle) next_order(epoch, idx) permutes the batch order idx, a
+/// permutation of 0 .. n-1 kept from epoch to epoch (sklearn's sample_idx). MLPRegressor::fit
+/// shuffles with its Rng; tests replay scikit-learn's recorded permutations through it.
+template <class NextOrder>
+MlpTrained mlp_train(MlpWeights w, MlpActivation act, const MLPRegressorOptions& o, const RowMatrix& Xt, const Eigen::VectorXd& yt,
+                     const RowMatrix& Xv, const Eigen::VectorXd& yv, NextOrder&& next_order) {
+    const Eigen::Index n = Xt.rows();
+    const Eigen::Index bs = o.batch_size == 0 ? std::min<Eigen::Index>(200, n) : std::clamp<Eigen::Index>(o.batch_size, 1, n);
+    MlpAdam adam(w, o.learning_rate_init, o.beta_1, o.beta_2, o.epsilon);
+    std::vector<Eigen::Index> idx(static_cast<std::size_t>(n));
+    std::iota(idx.begin(), idx.end(), Eigen::Index{0});
+    std::vector<RowMatrix> acts(1), deltas;
+    MlpWeights g, best;
+    Eigen::VectorXd yb;
+    MlpTrained r;
+    r.best_loss = o.early_stopping ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
+    r.best_validation_score = o.early_stopping ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
+    int no_improvement = 0;
+    for (int it = 0; it < o.max_iter; ++it) {
+        if (o.shuffle) next_order(it, idx);
+        double accumulated = 0.0;
+        for (Eigen::Index start = 0; start < n; start += bs) {
+            const Eigen::Index len = std::min(bs, n - start);
+            acts[0].resize(len, Xt.cols());
+            yb.resize(len);
+            for (Eigen::Index k = 0; k < len; ++k) {
+                const Eigen::Index src = idx[static_cast<std::size_t>(start + k)];
+                acts[0].row(k) = Xt.row(src);
+                yb[k] = yt[src];
+            }
+            const double batch_loss = mlp_loss_grad(w, act, o.alpha, yb, acts, deltas, g);
+            accumulated += batch_loss * double(len);
+            adam.update(w, g);
+        }
+        ++r.n_iter;
+        const double epoch_loss = accumulated / double(n);
+        r.loss_curve.push_back(epoch_loss);
+        if (o.early_stopping) {
+            const double score = mlp_r2(yv, mlp_predict(w, act, Xv));
+            r.validation_scores.push_back(score);
+            if (score < r.best_validation_score + o.tol) ++no_improvement;
+            else no_improvement = 0;
+            if (score > r.best_validation_score) {
+                r.best_validation_score = score;
+                best = w;
+            }
+        } else {
+            if (epoch_loss > r.best_loss - o.tol) ++no_improvement;
+            else no_improvement = 0;
+            if (epoch_loss < r.best_loss) r.best_loss = epoch_loss;
+        }
+        if (!std::isfinite(epoch_loss)) break;  // diverged (sklearn keeps going with NaN weights)
+        if (no_improvement > o.n_iter_no_change) break;
+    }
+    r.w = o.early_stopping && !best.W.empty() ? std::move(best) : std::move(w);
+    return r;
+}
+
 }  // namespace musiclab::models::detail
 
 namespace musiclab::models {
@@ -406,65 +478,22 @@ inline MLPRegressor& MLPRegressor::fit(const MatrixRef& X, const VectorRef& y) {
         yv[static_cast<Eigen::Index>(i)] = y[val[i]];
     }
 
-    const Eigen::Index bs = o.batch_size == 0 ? std::min<Eigen::Index>(200, n) : std::clamp<Eigen::Index>(o.batch_size, 1, n);
 #ifdef _OPENMP
     const int eigen_threads = Eigen::nbThreads();
     Eigen::setNbThreads(o.num_threads == 0 ? 0 : o.num_threads);
 #endif
-    detail::MlpAdam adam(w, o.learning_rate_init, o.beta_1, o.beta_2, o.epsilon);
-    std::vector<Eigen::Index> idx(static_cast<std::size_t>(n));
-    std::iota(idx.begin(), idx.end(), Eigen::Index{0});
-    std::vector<detail::RowMatrix> acts(1), deltas;
-    detail::MlpWeights g, best;
-    Eigen::VectorXd yb;
-    loss_curve_.clear();
-    validation_scores_.clear();
-    best_loss_ = o.early_stopping ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
-    best_validation_score_ = o.early_stopping ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
-    int no_improvement = 0;
-    n_iter_ = 0;
-    for (int it = 0; it < o.max_iter; ++it) {
-        if (o.shuffle)
-            for (std::size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng.below(i)]);
-        double accumulated = 0.0;
-        for (Eigen::Index start = 0; start < n; start += bs) {
-            const Eigen::Index len = std::min(bs, n - start);
-            acts[0].resize(len, X.cols());
-            yb.resize(len);
-            for (Eigen::Index r = 0; r < len; ++r) {
-                const Eigen::Index src = idx[static_cast<std::size_t>(start + r)];
-                acts[0].row(r) = Xt.row(src);
-                yb[r] = yt[src];
-            }
-            const double batch_loss = detail::mlp_loss_grad(w, act, o.alpha, yb, acts, deltas, g);
-            accumulated += batch_loss * double(len);
-            adam.update(w, g);
-        }
-        ++n_iter_;
-        const double epoch_loss = accumulated / double(n);
-        loss_curve_.push_back(epoch_loss);
-        if (o.early_stopping) {
-            const double score = detail::mlp_r2(yv, detail::mlp_predict(w, act, Xv));
-            validation_scores_.push_back(score);
-            if (score < best_validation_score_ + o.tol) ++no_improvement;
-            else no_improvement = 0;
-            if (score > best_validation_score_) {
-                best_validation_score_ = score;
-                best = w;
-            }
-        } else {
-            if (epoch_loss > best_loss_ - o.tol) ++no_improvement;
-            else no_improvement = 0;
-            if (epoch_loss < best_loss_) best_loss_ = epoch_loss;
-        }
-        if (!std::isfinite(epoch_loss)) break;  // diverged (sklearn keeps going with NaN weights)
-        if (no_improvement > o.n_iter_no_change) break;
-    }
+    detail::MlpTrained r = detail::mlp_train(std::move(w), act, o, Xt, yt, Xv, yv, [&rng](int, std::vector<Eigen::Index>& idx) {
+        for (std::size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng.below(i)]);
+    });
 #ifdef _OPENMP
     Eigen::setNbThreads(eigen_threads);
 #endif
-    if (o.early_stopping && !best.W.empty()) w = std::move(best);
-    w_ = std::move(w);
+    loss_curve_ = std::move(r.loss_curve);
+    validation_scores_ = std::move(r.validation_scores);
+    best_loss_ = r.best_loss;
+    best_validation_score_ = r.best_validation_score;
+    n_iter_ = r.n_iter;
+    w_ = std::move(r.w);
     n_features_ = X.cols();
     fitted_ = true;
     return *this;
