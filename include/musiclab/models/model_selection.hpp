@@ -331,38 +331,31 @@ inline std::vector<Fold> kfold(std::size_t n, const KFoldOptions& options) {
     return folds;
 }
 
-inline metrics::RegressionMetrics CrossValidation::mean() const {
+namespace detail {
+/// reduce(values) over the folds' test scores, metric by metric.
+template <class Reduce>
+metrics::RegressionMetrics reduce_folds(const std::vector<FoldResult>& folds, Reduce&& reduce) {
     metrics::RegressionMetrics m;
     if (folds.empty()) return m;
-    std::vector<double> r2, mse, rmse, mae;
-    for (const auto& f : folds) {
-        r2.push_back(f.test.r2);
-        mse.push_back(f.test.mse);
-        rmse.push_back(f.test.rmse);
-        mae.push_back(f.test.mae);
-    }
-    m.r2 = detail::numpy_mean(r2);
-    m.mse = detail::numpy_mean(mse);
-    m.rmse = detail::numpy_mean(rmse);
-    m.mae = detail::numpy_mean(mae);
+    const auto over = [&](double metrics::RegressionMetrics::*field) {
+        std::vector<double> v;
+        v.reserve(folds.size());
+        for (const auto& f : folds) v.push_back(f.test.*field);
+        return reduce(std::span<const double>(v));
+    };
+    m.r2 = over(&metrics::RegressionMetrics::r2);
+    m.mse = over(&metrics::RegressionMetrics::mse);
+    m.rmse = over(&metrics::RegressionMetrics::rmse);
+    m.mae = over(&metrics::RegressionMetrics::mae);
     return m;
 }
+}  // namespace detail
 
+inline metrics::RegressionMetrics CrossValidation::mean() const {
+    return detail::reduce_folds(folds, [](std::span<const double> v) { return detail::numpy_mean(v); });
+}
 inline metrics::RegressionMetrics CrossValidation::std() const {
-    metrics::RegressionMetrics m;
-    if (folds.empty()) return m;
-    std::vector<double> r2, mse, rmse, mae;
-    for (const auto& f : folds) {
-        r2.push_back(f.test.r2);
-        mse.push_back(f.test.mse);
-        rmse.push_back(f.test.rmse);
-        mae.push_back(f.test.mae);
-    }
-    m.r2 = detail::numpy_std(r2);
-    m.mse = detail::numpy_std(mse);
-    m.rmse = detail::numpy_std(rmse);
-    m.mae = detail::numpy_std(mae);
-    return m;
+    return detail::reduce_folds(folds, [](std::span<const double> v) { return detail::numpy_std(v); });
 }
 
 template <Regressor E>
