@@ -41,12 +41,7 @@ const Split& spotify() {
 }
 
 void quality(benchmark::State& state, const Eigen::VectorXd& pred) {
-    const Split& s = spotify();
-    const auto q = musiclab::metrics::regression_metrics(std::span<const double>(s.y_test.data(), static_cast<std::size_t>(s.y_test.size())),
-                                                         std::span<const double>(pred.data(), static_cast<std::size_t>(pred.size())));
-    state.counters["R2"] = q.r2;
-    state.counters["RMSE"] = q.rmse;
-    state.counters["MAE"] = q.mae;
+    musiclab::bench::quality_counters(state, spotify(), pred);
 }
 
 mm::KNeighborsRegressor make(const std::string& weights, int threads) {

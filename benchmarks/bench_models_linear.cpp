@@ -54,13 +54,7 @@ E make(const std::string& which, int threads) {
 
 template <class E>
 void quality(benchmark::State& state, const E& m) {
-    const Split& s = spotify();
-    const Eigen::VectorXd pred = m.predict(s.X_test);
-    const auto q = musiclab::metrics::regression_metrics(std::span<const double>(s.y_test.data(), static_cast<std::size_t>(s.y_test.size())),
-                                                         std::span<const double>(pred.data(), static_cast<std::size_t>(pred.size())));
-    state.counters["R2"] = q.r2;
-    state.counters["RMSE"] = q.rmse;
-    state.counters["MAE"] = q.mae;
+    musiclab::bench::quality_counters(state, spotify(), m.predict(spotify().X_test));
 }
 
 template <class E>

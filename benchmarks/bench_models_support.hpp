@@ -9,11 +9,14 @@
 #pragma once
 
 #include <musiclab/io.hpp>
+#include <musiclab/metrics/regression.hpp>
 #include <musiclab/preprocess/split.hpp>
 
 #include <Eigen/Core>
+#include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -59,6 +62,15 @@ inline PopularitySplit spotify_popularity_split(bool drop_repeated_tracks, bool 
         out.X_test = (out.X_test.rowwise() - mean).array().rowwise() / sd.array();
     }
     return out;
+}
+
+/// The test-split quality of pred as the benchmark's R2 / RMSE / MAE counters.
+inline void quality_counters(benchmark::State& state, const PopularitySplit& s, const Eigen::VectorXd& pred) {
+    const auto q = metrics::regression_metrics(std::span<const double>(s.y_test.data(), static_cast<std::size_t>(s.y_test.size())),
+                                               std::span<const double>(pred.data(), static_cast<std::size_t>(pred.size())));
+    state.counters["R2"] = q.r2;
+    state.counters["RMSE"] = q.rmse;
+    state.counters["MAE"] = q.mae;
 }
 
 }  // namespace musiclab::bench
