@@ -28,7 +28,6 @@
 #include <filesystem>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 namespace {

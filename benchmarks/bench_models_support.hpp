@@ -18,8 +18,6 @@
 #include <filesystem>
 #include <span>
 #include <string>
-#include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace musiclab::bench {
@@ -33,14 +31,7 @@ inline PopularitySplit spotify_popularity_split(bool drop_repeated_tracks, bool 
     io::CsvOptions o;
     o.invalid_utf8 = io::InvalidUtf8::replace;
     io::Table t = io::read_csv(std::filesystem::path(MUSICLAB_SHARED_DIR) / "data/spotify_tracks_114k/spotify_tracks.csv", o);
-    if (drop_repeated_tracks) {
-        const auto& ids = t.text("track_id");
-        std::unordered_set<std::string_view> seen;
-        std::vector<std::size_t> first;
-        for (std::size_t r = 0; r < t.rows(); ++r)
-            if (seen.insert(ids[r]).second) first.push_back(r);
-        t = t.take(first);
-    }
+    if (drop_repeated_tracks) t = t.drop_duplicates("track_id");
     const std::vector<std::string> audio = {"danceability", "energy", "key", "loudness", "mode", "speechiness", "acousticness",
                                             "instrumentalness", "liveness", "valence", "tempo", "time_signature", "duration_ms"};
     const Eigen::MatrixXd X = t.matrix(audio);

@@ -27,7 +27,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 namespace ml = musiclab;
@@ -130,11 +129,7 @@ int run(const Args& args) {
         o.invalid_utf8 = ml::io::InvalidUtf8::replace;
         tracks = ml::io::read_csv(*args.tracks, o);
         if (tracks.contains("track_id")) {
-            const auto& ids = tracks.text("track_id");
-            std::unordered_set<std::string_view> seen;
-            std::vector<std::size_t> first;
-            for (std::size_t r = 0; r < tracks.rows(); ++r)
-                if (seen.insert(ids[r]).second) first.push_back(r);
+            const std::vector<std::size_t> first = tracks.first_rows_by("track_id");
             if (first.size() < tracks.rows()) {
                 progress.step("dropped %zu rows with a repeated track_id (kept the first of each)", tracks.rows() - first.size());
                 tracks = tracks.take(first);

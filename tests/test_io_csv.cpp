@@ -361,6 +361,26 @@ TEST_CASE("csv: write_csv then read_csv gives back the same table") {
     for (std::size_t i = 0; i < 4; ++i) CHECK(back.text("s")[i] == t.text("s")[i]);
 }
 
+TEST_CASE("table: drop_duplicates keeps the first row of each value as pandas does") {
+    // id: text with a repeat and two missing cells (one value, as pandas); n: numbers with 0.0 and
+    // -0.0 (equal) and two NaN (one value).
+    const auto t = read_csv_text("id,n,tag\nb,1,r0\na,0.0,r1\nb,2,r2\n,-0.0,r3\nc,,r4\n,1,r5\na,,r6\n");
+    CHECK(t.first_rows_by("id") == std::vector<std::size_t>{0, 1, 3, 4});
+    CHECK(t.first_rows_by("n") == std::vector<std::size_t>{0, 1, 2, 4});
+    const auto d = t.drop_duplicates("id");
+    REQUIRE(d.rows() == 4);
+    CHECK(cell(d, "tag", 0) == "r0");
+    CHECK(cell(d, "tag", 1) == "r1");
+    CHECK(cell(d, "tag", 2) == "r3");
+    CHECK(cell(d, "tag", 3) == "r4");
+    CHECK(d.text("id").is_missing(2));
+    CHECK(d.numeric("n")[1] == 0.0);
+    CHECK(d.numeric("n").is_missing(3));
+    CHECK(t.drop_duplicates("tag").rows() == t.rows());
+    CHECK_THROWS_AS(t.drop_duplicates("nope"), musiclab::unknown_name);
+    CHECK(read_csv_text("id\n").drop_duplicates("id").rows() == 0);
+}
+
 TEST_CASE("csv: a file that cannot be opened raises io_error") {
     CHECK_THROWS_AS(read_csv("/nonexistent/dir/file.csv"), musiclab::io_error);
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -192,6 +193,34 @@ public:
         }
         return out;
     }
+
+    /// The rows holding the first occurrence of each value of column `name`, in order (pandas'
+    /// ~duplicated(subset=[name], keep="first")). Missing cells count as one value, as in pandas;
+    /// numbers compare by value (0.0 == -0.0). O(rows) expected (hashing).
+    std::vector<std::size_t> first_rows_by(std::string_view name) const {
+        std::vector<std::size_t> first;
+        bool seen_missing = false;
+        const auto keep = [&](std::size_t r, bool missing, bool inserted) {
+            if (missing ? !std::exchange(seen_missing, true) : inserted) first.push_back(r);
+        };
+        std::visit(
+            [&](const auto& c) {
+                using C = std::decay_t<decltype(c)>;
+                if constexpr (std::is_same_v<C, TextColumn>) {
+                    std::unordered_set<std::string_view> seen;
+                    for (std::size_t r = 0; r < rows_; ++r) keep(r, c.is_missing(r), !c.is_missing(r) && seen.insert(c[r]).second);
+                } else {
+                    std::unordered_set<double> seen;
+                    for (std::size_t r = 0; r < rows_; ++r) keep(r, c.is_missing(r), !c.is_missing(r) && seen.insert(c[r] + 0.0).second);
+                }
+            },
+            columns_[index(name)]);
+        return first;
+    }
+
+    /// A new table without the rows that repeat an earlier row's value of column `name` (pandas'
+    /// drop_duplicates(subset=[name], keep="first")), e.g. one row per track_id.
+    Table drop_duplicates(std::string_view name) const { return take(first_rows_by(name)); }
 
     /// Where the table came from (a file path), for messages; may be empty.
     const std::string& source() const noexcept { return source_; }
