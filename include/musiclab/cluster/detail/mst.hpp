@@ -30,38 +30,25 @@ namespace musiclab::detail {
 // matters here: it decides the merge order of equal MST weights.
 inline bool np_less(double a, double b) noexcept { return a < b || (b != b && a == a); }
 
+/// Sift-down of numpy's heapsort on the 1-based heap a[1..n]: puts `item` at slot i or below.
+inline void np_sift_down(const double* v, std::int64_t* a, std::int64_t i, std::int64_t n, std::int64_t item) noexcept {
+    for (std::int64_t j = i << 1; j <= n; j += j) {
+        if (j < n && np_less(v[a[j]], v[a[j + 1]])) j += 1;
+        if (!np_less(v[item], v[a[j]])) break;
+        a[i] = a[j];
+        i = j;
+    }
+    a[i] = item;
+}
+
 inline void np_aheapsort(const double* v, std::int64_t* tosort, std::int64_t n) {
     std::int64_t* a = tosort - 1;  // 1-based
-    std::int64_t i = 0, j = 0, l = 0, tmp = 0;
-    for (l = n >> 1; l > 0; --l) {
-        tmp = a[l];
-        for (i = l, j = l << 1; j <= n;) {
-            if (j < n && np_less(v[a[j]], v[a[j + 1]])) j += 1;
-            if (np_less(v[tmp], v[a[j]])) {
-                a[i] = a[j];
-                i = j;
-                j += j;
-            } else {
-                break;
-            }
-        }
-        a[i] = tmp;
-    }
+    for (std::int64_t l = n >> 1; l > 0; --l) np_sift_down(v, a, l, n, a[l]);
     for (; n > 1;) {
-        tmp = a[n];
+        const std::int64_t item = a[n];
         a[n] = a[1];
         n -= 1;
-        for (i = 1, j = 2; j <= n;) {
-            if (j < n && np_less(v[a[j]], v[a[j + 1]])) j++;
-            if (np_less(v[tmp], v[a[j]])) {
-                a[i] = a[j];
-                i = j;
-                j += j;
-            } else {
-                break;
-            }
-        }
-        a[i] = tmp;
+        np_sift_down(v, a, 1, n, item);
     }
 }
 
