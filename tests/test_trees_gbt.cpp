@@ -421,61 +421,38 @@ TEST_CASE("bad input gives clear errors") {
         CHECK_THROWS_AS(tr::GbtModel().predict(X), musiclab::not_fitted);
     }
     SUBCASE("invalid parameters name the parameter") {
-        auto expect = [&](tr::GbtOptions bad, const std::string& name) {
+        struct Bad {
+            const char* name;
+            void (*spoil)(tr::GbtOptions&);
+        };
+        const Bad cases[] = {
+            {"n_estimators", [](tr::GbtOptions& b) { b.n_estimators = 0; }},
+            {"learning_rate", [](tr::GbtOptions& b) { b.learning_rate = 0; }},
+            {"max_depth", [](tr::GbtOptions& b) { b.max_depth = -1; }},
+            {"max_depth", [](tr::GbtOptions& b) { b.max_depth = 0; }},
+            {"max_bins", [](tr::GbtOptions& b) { b.max_bins = 256; }},
+            {"reg_lambda", [](tr::GbtOptions& b) { b.reg_lambda = -1; }},
+            {"reg_alpha", [](tr::GbtOptions& b) { b.reg_alpha = kNaN; }},
+            {"gamma", [](tr::GbtOptions& b) { b.gamma = -0.1; }},
+            {"min_child_weight", [](tr::GbtOptions& b) { b.min_child_weight = -1; }},
+            {"subsample", [](tr::GbtOptions& b) { b.subsample = 0; }},
+            {"colsample_bytree", [](tr::GbtOptions& b) { b.colsample_bytree = 1.5; }},
+            {"colsample_bynode", [](tr::GbtOptions& b) { b.colsample_bynode = 0; }},
+            {"num_threads", [](tr::GbtOptions& b) { b.num_threads = -2; }},
+            {"early_stopping_rounds", [](tr::GbtOptions& b) { b.early_stopping_rounds = 5; }},  // without a validation set
+            {"objective", [](tr::GbtOptions& b) { b.objective = tr::GbtObjective::binary_logistic; }},
+            {"max_leaves", [](tr::GbtOptions& b) { b.max_leaves = -3; }},
+        };
+        for (const Bad& c : cases) {
+            CAPTURE(c.name);
+            auto bad = o;
+            c.spoil(bad);
             try {
                 (void)tr::fit_gbt_regressor(X, y, bad);
-                FAIL("no throw for " << name);
+                FAIL("no throw for " << c.name);
             } catch (const musiclab::invalid_parameter& e) {
-                CHECK(e.name() == name);
+                CHECK(e.name() == c.name);
             }
-        };
-        auto b = o;
-        b.n_estimators = 0;
-        expect(b, "n_estimators");
-        b = o;
-        b.learning_rate = 0;
-        expect(b, "learning_rate");
-        b = o;
-        b.max_depth = -1;
-        expect(b, "max_depth");
-        b = o;
-        b.max_depth = 0;
-        expect(b, "max_depth");
-        b = o;
-        b.max_bins = 256;
-        expect(b, "max_bins");
-        b = o;
-        b.reg_lambda = -1;
-        expect(b, "reg_lambda");
-        b = o;
-        b.reg_alpha = kNaN;
-        expect(b, "reg_alpha");
-        b = o;
-        b.gamma = -0.1;
-        expect(b, "gamma");
-        b = o;
-        b.min_child_weight = -1;
-        expect(b, "min_child_weight");
-        b = o;
-        b.subsample = 0;
-        expect(b, "subsample");
-        b = o;
-        b.colsample_bytree = 1.5;
-        expect(b, "colsample_bytree");
-        b = o;
-        b.colsample_bynode = 0;
-        expect(b, "colsample_bynode");
-        b = o;
-        b.num_threads = -2;
-        expect(b, "num_threads");
-        b = o;
-        b.early_stopping_rounds = 5;  // without a validation set
-        expect(b, "early_stopping_rounds");
-        b = o;
-        b.objective = tr::GbtObjective::binary_logistic;
-        expect(b, "objective");
-        b = o;
-        b.max_leaves = -3;
-        expect(b, "max_leaves");
+        }
     }
 }
