@@ -23,7 +23,8 @@
 // - Complexity: O(n_q * n * d) time; memory: one packed copy of the items (normalised for cosine)
 //   plus O(n_q * k). The kernel computes a 4-query x 2-vector tile of scores in registers and
 //   compares it with each query's current k-th score before anything is stored (no score matrix).
-//   On x86-64 with AVX2+FMA it runs an AVX2 build of the kernel (chosen at run time); the result
+//   On x86-64 with AVX2+FMA it runs an AVX2 build of the kernel (chosen at run time, capped by
+//   MUSICLAB_SIMD: core/simd.hpp); the result
 //   does not depend on num_threads but may differ in the last bits between the AVX2 (fused
 //   multiply-add) and the portable kernel.
 // - Thread safety: a pure function; num_threads workers split the queries (0 = all hardware threads).
@@ -31,6 +32,7 @@
 
 #include "../core/error.hpp"
 #include "../core/parallel.hpp"
+#include "../core/simd.hpp"
 
 #include <Eigen/Core>
 
@@ -222,10 +224,7 @@ template <class Scalar>
                                            const std::int64_t* self_ids, Best<Scalar>* best) {
     scan<Scalar, true>(Q, q0, q1, P, self_ids, best);
 }
-inline bool has_avx2_fma() noexcept {
-    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return yes;
-}
+inline bool has_avx2_fma() noexcept { return musiclab::detail::simd_level() >= musiclab::detail::SimdLevel::avx2; }
 #endif
 
 /// Packs the items `ids` (rows of X, already normalised for cosine).

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "../../core/random.hpp"
+#include "../../core/simd.hpp"
 
 #include <Eigen/Dense>
 
@@ -37,44 +38,8 @@
 
 namespace musiclab::detail {
 
-/// The vector kernels of the scans. The level is chosen once at run time from the CPU
-/// (__builtin_cpu_supports: AVX-512F, else AVX2 + FMA, else the scalar loop; other compilers and
-/// CPUs: scalar), then capped by the environment variable MUSICLAB_SIMD ("scalar" or "avx2") and
-/// by set_simd_cap (a test hook). Every level gives the same results: the kernels only choose
-/// candidates, with thresholds that hold for any summation order.
-enum class SimdLevel : int { scalar = 0, avx2 = 1, avx512 = 2 };
-
-inline std::atomic<int>& simd_cap_storage() noexcept {
-    static std::atomic<int> cap{static_cast<int>(SimdLevel::avx512)};
-    return cap;
-}
-/// Caps the level for the whole process (tests; not meant to race with running scans).
-inline void set_simd_cap(SimdLevel level) noexcept { simd_cap_storage().store(static_cast<int>(level)); }
-
-/// What the CPU supports, capped by MUSICLAB_SIMD.
-inline SimdLevel cpu_simd_level() noexcept {
-    static const SimdLevel level = [] {
-        int l = static_cast<int>(SimdLevel::scalar);
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            l = static_cast<int>(SimdLevel::avx512);
-        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            l = static_cast<int>(SimdLevel::avx2);
-#endif
-        if (const char* env = std::getenv("MUSICLAB_SIMD")) {
-            if (std::strcmp(env, "scalar") == 0) l = std::min(l, static_cast<int>(SimdLevel::scalar));
-            if (std::strcmp(env, "avx2") == 0) l = std::min(l, static_cast<int>(SimdLevel::avx2));
-        }
-        return static_cast<SimdLevel>(l);
-    }();
-    return level;
-}
-
-/// The level the kernels use now: cpu_simd_level() capped by set_simd_cap.
-inline SimdLevel simd_level() noexcept {
-    return static_cast<SimdLevel>(std::min(static_cast<int>(cpu_simd_level()), simd_cap_storage().load(std::memory_order_relaxed)));
-}
+// The vector kernels of the scans run at simd_level() (core/simd.hpp). Every level gives the same
+// results: the kernels only choose candidates, with thresholds that hold for any summation order.
 
 /// Float32 rows (zero-padded to a multiple of 8) and the per-row terms of the lower bound.
 class FloatBound {

@@ -14,6 +14,7 @@
 
 #include "../../core/error.hpp"
 #include "../../core/parallel.hpp"
+#include "../../core/simd.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -37,7 +38,7 @@ namespace musiclab::nn {
 
 /// Instruction set of the encoder's kernels.
 enum class KernelIsa {
-    automatic,  ///< the best the CPU supports (AVX-512F, else AVX2+FMA, else generic)
+    automatic,  ///< the best the CPU supports (AVX-512, else AVX2+FMA, else generic), capped by MUSICLAB_SIMD
     avx512,     ///< AVX-512F (invalid_parameter when the CPU lacks it)
     avx2,       ///< AVX2 + FMA (invalid_parameter when the CPU lacks it)
     generic     ///< portable C++ (std::fma; slow on CPUs without hardware FMA)
@@ -49,20 +50,9 @@ namespace musiclab::detail::nn {
 
 using musiclab::nn::KernelIsa;
 
-inline bool cpu_has_avx512() noexcept {
-#if MUSICLAB_NN_X86
-    return __builtin_cpu_supports("avx512f");
-#else
-    return false;
-#endif
-}
-inline bool cpu_has_avx2() noexcept {
-#if MUSICLAB_NN_X86
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return false;
-#endif
-}
+/// AVX-512 (F, DQ, BW, VL) and AVX2 + FMA as core/simd.hpp sees them (MUSICLAB_SIMD caps them).
+inline bool cpu_has_avx512() noexcept { return simd_level() >= SimdLevel::avx512; }
+inline bool cpu_has_avx2() noexcept { return simd_level() >= SimdLevel::avx2; }
 
 /// The ISA to run: `requested`, or the best available for automatic.
 inline KernelIsa resolve_isa(KernelIsa requested) {
