@@ -199,10 +199,15 @@ struct Token {
 };
 
 // Hash of a word, 8 bytes at a time: chunk k is the little-endian value of bytes 8k..8k+7
-// (zero-padded), defined on byte values so that the tokenizer can build the chunks in a register
-// while it lowercases (no store-then-reload of the word) and the result is the same on any byte
-// order.
+// (zero-padded), defined on byte values so that the result is the same on any byte order. The
+// first two chunks (the second 0 for a word of up to 8 bytes) are mixed by two independent
+// multiplications, so that the tokenizer hashes every word of up to 16 bytes (almost all) the
+// same way, without a branch on its length; further chunks are chained.
 inline constexpr std::uint64_t hash_seed = 0x243F6A8885A308D3ULL;
+inline constexpr std::uint64_t hash_head(std::uint64_t chunk0, std::uint64_t chunk1) noexcept {
+    const std::uint64_t h = ((chunk0 ^ hash_seed) * 0x9E3779B97F4A7C15ULL) ^ (chunk1 * 0xC2B2AE3D27D4EB4FULL);
+    return h ^ (h >> 29);
+}
 inline constexpr std::uint64_t hash_chunk(std::uint64_t h, std::uint64_t chunk) noexcept {
     h = (h ^ chunk) * 0x9E3779B97F4A7C15ULL;
     return h ^ (h >> 29);
@@ -212,33 +217,21 @@ inline constexpr std::uint64_t hash_finish(std::uint64_t h, std::size_t n) noexc
     return h ^ (h >> 32);
 }
 inline std::uint64_t hash_bytes(std::string_view s) noexcept {
-    if constexpr (std::endian::native == std::endian::little) {  // whole chunks by memcpy
-        std::uint64_t h = hash_seed;
-        std::size_t i = 0;
-        for (; i + 8 <= s.size(); i += 8) {
-            std::uint64_t chunk;
-            std::memcpy(&chunk, s.data() + i, 8);
-            h = hash_chunk(h, chunk);
+    auto chunk = [s](std::size_t k) {  // chunk k (0 past the end)
+        const std::size_t at = 8 * k;
+        std::uint64_t c = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            if (at + 8 <= s.size()) {
+                std::memcpy(&c, s.data() + at, 8);
+                return c;
+            }
         }
-        if (i < s.size()) {
-            std::uint64_t chunk = 0;
-            for (unsigned k = 0; i + k < s.size(); ++k) chunk |= std::uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
-            h = hash_chunk(h, chunk);
-        }
-        return hash_finish(h, s.size());
-    }
-    std::uint64_t h = hash_seed, chunk = 0;
-    unsigned shift = 0;
-    for (const char c : s) {
-        chunk |= std::uint64_t{static_cast<unsigned char>(c)} << shift;
-        shift += 8;
-        if (shift == 64) {
-            h = hash_chunk(h, chunk);
-            chunk = 0;
-            shift = 0;
-        }
-    }
-    if (shift != 0) h = hash_chunk(h, chunk);
+        for (std::size_t i = at; i < std::min(s.size(), at + 8); ++i)
+            c |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * (i - at));
+        return c;
+    };
+    std::uint64_t h = hash_head(chunk(0), chunk(1));
+    for (std::size_t k = 2; 8 * k < s.size(); ++k) h = hash_chunk(h, chunk(k));
     return hash_finish(h, s.size());
 }
 
@@ -997,8 +990,6 @@ private:
             const std::size_t start = i;
             // Fast path for ASCII words: find the end, lowercase, hash and classify in one pass.
             std::uint8_t seen = 0;
-            std::uint64_t h = dv::hash_seed, chunk = 0;
-            unsigned shift = 0;
             while (i < n) {
                 const unsigned char b = p[i];
                 const std::uint8_t cls = classes[b];
@@ -1006,13 +997,6 @@ private:
                 seen |= cls;
                 const auto l = static_cast<unsigned char>(b | ((cls & dv::bc_upper) << 3));  // bc_upper << 3 == 0x20
                 lower[i - start] = static_cast<char>(l);
-                chunk |= std::uint64_t{l} << shift;
-                shift += 8;
-                if (shift == 64) {
-                    h = dv::hash_chunk(h, chunk);
-                    chunk = 0;
-                    shift = 0;
-                }
                 ++i;
             }
             if (i < n && p[i] >= 0x80) {
@@ -1026,7 +1010,6 @@ private:
                 tokens[count++] = classify(text.substr(start, len), true, ws);  // leading/trailing punctuation
                 continue;
             }
-            if (shift != 0) h = dv::hash_chunk(h, chunk);
             const std::string_view word_lower(lower, len);
             const bool nt = (seen & dv::bc_punct) && word_lower.find("n't") != std::string_view::npos;
             tokens[count++] = make_token(lookup_word(word_lower), (seen & dv::bc_upper) && !(seen & dv::bc_lower), nt);
@@ -1154,8 +1137,8 @@ private:
     static constexpr std::size_t mask_limit = 512;  // bytes; longer texts use tokenize_sse2
     static constexpr std::size_t mask_words = mask_limit / 64 + 2;
 
-    // The token of an ASCII word already lowercased at `word` (len >= 1 bytes; readable in
-    // 8-byte chunks past its end): bit k of `punct` (bits >= len clear; for len > 64 only
+    // The token of an ASCII word already lowercased at `word` (len >= 1 bytes; its first 16 bytes
+    // and whole 8-byte chunks past its end readable): bit k of `punct` (bits >= len clear; for len > 64 only
     // "nonzero = some punctuation inside") says byte k is punctuation. Strips leading and trailing punctuation as _strip_punc_if_word does (only
     // when more than 2 bytes remain), hashes the word from its 8-byte chunks (x86 is little
     // endian) and looks it up once for all its properties.
@@ -1175,18 +1158,19 @@ private:
             }
         }
         // hash_bytes() from the 8-byte chunks; the first two (zero-padded) are also the inline key
-        auto chunk_at = [word, len](std::size_t c) {
+        auto chunk_at = [word, len](std::size_t c) {  // c < len
             std::uint64_t chunk;
             std::memcpy(&chunk, word + c, 8);
             return chunk & (~std::uint64_t{0} >> (64 - 8 * std::min<std::size_t>(len - c, 8)));  // no branch
         };
         const std::uint64_t k0 = chunk_at(0);
-        std::uint64_t h = dv::hash_chunk(dv::hash_seed, k0), k1 = 0;
-        if (len > 8) [[unlikely]] {
-            k1 = chunk_at(8);
-            h = dv::hash_chunk(h, k1);
+        std::uint64_t k1;  // bytes 8..15, zero-padded (0 when len <= 8); no branch
+        std::memcpy(&k1, word + 8, 8);
+        const std::size_t rest = len > 8 ? len - 8 : 0;
+        k1 &= rest >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * rest)) - 1;
+        std::uint64_t h = dv::hash_head(k0, k1);
+        if (len > 16) [[unlikely]]
             for (std::size_t c = 16; c < len; c += 8) h = dv::hash_chunk(h, chunk_at(c));
-        }
         const std::string_view word_lower(word, len);
         const bool nt = punct && word_lower.find("n't") != std::string_view::npos;
         make_token(vocabulary_.lookup(k0, k1, word_lower, dv::hash_finish(h, len)), is_upper, nt, out);
