@@ -528,28 +528,29 @@ private:
     bool has_ascii_ = false;
 };
 
+// The rounded |x| * scale near a midpoint: decided on the exact value via the correctly rounded
+// decimal string (std::to_chars rounds half to even on the exact binary value, like CPython's
+// dtoa). Out of line: almost never called.
+[[gnu::noinline]] inline double python_round_midpoint(double a, int ndigits, double scale) noexcept {
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, a, std::chars_format::fixed, ndigits);
+    double v = 0.0;
+    std::from_chars(buf, r.ptr, v);
+    return std::nearbyint(v * scale);
+}
 /// Python's round(x, ndigits) for ndigits 3 or 4 and |x| <= ~1e4: the double nearest to the
 /// decimal obtained by rounding the exact binary value of x half to even (CPython rounds through
 /// a correctly rounded decimal string, so 0.3125 -> 0.312 and 0.0625 -> 0.062).
-inline double python_round(double x, int ndigits) noexcept {
+MUSICLAB_VADER_INLINE double python_round(double x, int ndigits) noexcept {
+    if (x == 0.0) return x;  // (common: the neg or the pos share of a one-sided text)
     const double scale = ndigits == 3 ? 1e3 : 1e4;
     const double a = std::fabs(x);
     const double p = a * scale;  // |error| <= half an ulp of p (<= 2^-40 for p < 2^14)
     if (!(p < 9.0e15)) return x;  // not reached for VADER's values (|x| <= 1); keeps the cast defined
     const double f = static_cast<double>(static_cast<std::int64_t>(p));  // floor, p >= 0
     const double frac = p - f;  // exact
-    double k;
-    if (std::fabs(frac - 0.5) > 1e-9) {
-        k = f + static_cast<double>(frac > 0.5);  // no branch (the rounding direction is data)
-    } else {
-        // Near a midpoint: decide on the exact value via the correctly rounded decimal string
-        // (std::to_chars rounds half to even on the exact binary value, like CPython's dtoa).
-        char buf[64];
-        const auto r = std::to_chars(buf, buf + sizeof buf, a, std::chars_format::fixed, ndigits);
-        double v = 0.0;
-        std::from_chars(buf, r.ptr, v);
-        k = std::nearbyint(v * scale);
-    }
+    const double k = std::fabs(frac - 0.5) > 1e-9 ? f + static_cast<double>(frac > 0.5)  // the direction is data
+                                                  : python_round_midpoint(a, ndigits, scale);
     return std::copysign(k / scale, x);
 }
 
