@@ -590,7 +590,7 @@ struct Scratch {
 /// si = sentiments.index(v) (first equal value); the value at si is replaced by v * 0.5 when si is
 /// before the first "but" and by v * 1.5 when after. Reproduced exactly, including that si can be
 /// an earlier position whose already-scaled value happens to equal v.
-inline void but_check(std::vector<double>& s, std::size_t bi, Scratch& scratch) {
+inline void but_check(std::span<double> s, std::size_t bi, Scratch& scratch) {
     const std::size_t n = s.size();
     auto scaled = [bi](double v, std::size_t si) { return si < bi ? v * 0.5 : v * 1.5; };
     if (n <= 256) {  // direct simulation, O(n^2) worst case
@@ -1682,11 +1682,13 @@ private:
         }
         const bool cap_diff = upper_words > 0 && upper_words < n;
 
-        auto& s = ws.sentiments;
-        s.assign(n, 0.0);
+        // sentiments[0..n): every element written below (no fill, no memset call)
+        if (ws.sentiments.size() < n) ws.sentiments.resize(std::max<std::size_t>(n, 64));
+        const std::span<double> s(ws.sentiments.data(), n);
         std::size_t but_index = n;
         bool any_sentiment = false;
         for (std::size_t i = 0; i < n; ++i) {
+            s[i] = 0.0;
             if (w[i].keyword == dv::kw_but && but_index == n) but_index = i;
             if (w[i].is_booster()) continue;
             if (i < n - 1 && w[i].keyword == dv::kw_kind && w[i + 1].keyword == dv::kw_of) continue;
