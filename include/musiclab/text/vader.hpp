@@ -241,6 +241,18 @@ inline std::uint64_t hash_bytes(std::string_view s) noexcept {
     return hash_finish(h, s.size());
 }
 
+// The masks of the first 16 bytes of a word of `len` bytes (len <= 16) as two 64-bit words.
+inline constexpr struct HeadMasks {
+    std::uint64_t of[17][2];
+    constexpr HeadMasks() : of() {
+        for (std::size_t len = 0; len <= 16; ++len)
+            for (std::size_t k = 0; k < 2; ++k) {
+                const std::size_t bytes = len > 8 * k ? std::min<std::size_t>(len - 8 * k, 8) : 0;
+                of[len][k] = bytes == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * bytes)) - 1;
+            }
+    }
+} head_masks{};
+
 // Byte classes of ASCII for the tokenizer (bytes >= 0x80 have class high).
 enum ByteClass : std::uint8_t { bc_space = 1, bc_punct = 2, bc_upper = 4, bc_lower = 8, bc_high = 16 };
 inline constexpr struct ByteClasses {
@@ -1164,17 +1176,19 @@ private:
                 len -= lead + trail;
             }
         }
-        // hash_bytes() from the 8-byte chunks; the first two (zero-padded) are also the inline key
+        // hash_bytes() from the 8-byte chunks; the first two (zero-padded, the second 0 when
+        // len <= 8: masks from a table, no branch) are also the inline key
         auto chunk_at = [word, len](std::size_t c) {  // c < len
             std::uint64_t chunk;
             std::memcpy(&chunk, word + c, 8);
             return chunk & (~std::uint64_t{0} >> (64 - 8 * std::min<std::size_t>(len - c, 8)));  // no branch
         };
-        const std::uint64_t k0 = chunk_at(0);
-        std::uint64_t k1;  // bytes 8..15, zero-padded (0 when len <= 8); no branch
+        const std::size_t head = std::min<std::size_t>(len, 16);
+        std::uint64_t k0, k1;
+        std::memcpy(&k0, word, 8);
         std::memcpy(&k1, word + 8, 8);
-        const std::size_t rest = len > 8 ? len - 8 : 0;
-        k1 &= rest >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * rest)) - 1;
+        k0 &= dv::head_masks.of[head][0];
+        k1 &= dv::head_masks.of[head][1];
         std::uint64_t h = dv::hash_head(k0, k1);
         if (len > 16) [[unlikely]]
             for (std::size_t c = 16; c < len; c += 8) h = dv::hash_chunk(h, chunk_at(c));
@@ -1328,7 +1342,7 @@ private:
             const std::size_t end = after == 0 ? 64 : static_cast<std::size_t>(std::countr_zero(after));
             const std::size_t len = end - start;
             words &= after;
-            const std::uint64_t p = len == 64 ? punct : (punct >> start) & ((std::uint64_t{1} << len) - 1);
+            const std::uint64_t p = (punct & run) >> start;
             const bool is_upper = ((upper & run) != 0) & ((lowercase & run) == 0);
             Token& t = tokens[count++];  // written in place
             if ((run & high) == 0) lowered_word_token(lower + start, len, p, is_upper, t);
