@@ -1645,7 +1645,7 @@ private:
     }
 
     // sentiment_valence for the lexicon word i.
-    MUSICLAB_VADER_FP_EXACT static double word_valence(const Token* w, std::size_t n, std::size_t i, bool cap_diff) noexcept {
+    MUSICLAB_VADER_FP_EXACT MUSICLAB_VADER_INLINE static double word_valence(const Token* w, std::size_t n, std::size_t i, bool cap_diff) noexcept {
         MUSICLAB_VADER_NO_FP_CONTRACT
         namespace dv = detail::vader;
         const Token& item = w[i];
