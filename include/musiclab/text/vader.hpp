@@ -890,7 +890,8 @@ private:
         // Short texts (titles, tweets) take the whole-text mask tokenizer.
         if (!emoji_.has_ascii_keys()) {
             if (text.size() <= short_limit) {
-                if (tokenize_ascii_short(text, ws)) return valence_scores(ws, text);  // counted the marks
+                if (tokenize_ascii_short(text, ws))  // counted the marks, the ALL-CAPS and the lexicon words
+                    return ws.any_lexicon ? valence_scores(ws, text) : no_sentiment(ws.token_count);
             } else if (text.size() < mask_limit) {
                 if (tokenize_ascii_masks(text, ws)) return valence_scores(ws, text);  // counted the marks
             } else if (tokenize_sse2(text, ws, true)) {
@@ -1670,6 +1671,14 @@ private:
             }
         }
         return least_check(valence, w, i);
+    }
+
+    // The scores of a text without any lexicon word: all 0 without words, else neu 1 (what
+    // valence_scores() returns for it, without the call).
+    static VaderScores no_sentiment(std::size_t words) noexcept {
+        VaderScores r;
+        if (words != 0) r.neu = r.neu_raw = 1.0;
+        return r;
     }
 
     MUSICLAB_VADER_FP_EXACT static VaderScores valence_scores(Scratch& ws, std::string_view text) {
