@@ -572,16 +572,20 @@ MUSICLAB_VADER_FP_EXACT MUSICLAB_VADER_INLINE double python_round(double x, int 
     return std::copysign(k / scale, x);
 }
 
-/// Per-thread scratch memory of the scorer (reused between texts; no allocation once warm).
+/// Texts shorter than this many bytes (almost all) are tokenized from whole-text bit masks.
+inline constexpr std::size_t mask_text_limit = 512;
+
+/// Per-thread scratch memory of the scorer (reused between texts; no allocation once warm). The
+/// buffers of the mask tokenizers are sized here, once, and only ever grow.
 struct Scratch {
     std::string sanitized;   // the text with invalid UTF-8 replaced by U+FFFD
     std::string replaced;    // the text with emoji replaced by their descriptions
     std::string lower;       // one lowercased non-ASCII word
     std::vector<char> lower_bmp;  // the same, from lower_bmp()
     std::vector<char> padded;       // the text followed by 16 spaces (vector tokenizer)
-    std::vector<char> lower_ascii;  // one lowercased ASCII word (grows, never shrinks)
-    std::vector<char> lower_text;   // the whole lowercased text (tokenize_ascii_masks)
-    std::vector<Token> tokens;  // the words of the current text: the first token_count
+    std::vector<char> lower_ascii = std::vector<char>(mask_text_limit + 16);  // one lowercased ASCII word
+    std::vector<char> lower_text = std::vector<char>(mask_text_limit + 16);   // the whole lowercased short text
+    std::vector<Token> tokens = std::vector<Token>(mask_text_limit / 2 + 1);  // the words of the current text: the first token_count
     std::size_t token_count = 0;
     // "!" and "?" in the text, when the tokenizer counted them (marks_counted); else
     // valence_scores() counts them itself
@@ -1154,7 +1158,7 @@ private:
     // the lowercased text and detects any byte >= 0x80 before a single word is looked up (so a
     // non-ASCII text wastes no lookups). Words are then runs of clear bits in the whitespace
     // mask, and each word's classes are the bits of its range.
-    static constexpr std::size_t mask_limit = 512;  // bytes; longer texts use tokenize_sse2
+    static constexpr std::size_t mask_limit = detail::vader::mask_text_limit;  // bytes; longer texts use tokenize_sse2
     static constexpr std::size_t mask_words = mask_limit / 64 + 2;
 
     // The token of an ASCII word already lowercased at `word` (len >= 1 bytes; its first 16 bytes
@@ -1296,9 +1300,7 @@ private:
     // for a text that short_text_is_plain() rejects.
     bool tokenize_ascii_short(std::string_view text, Scratch& ws) const {
         const std::size_t n = text.size();
-        if (ws.lower_text.size() < mask_limit + 16) ws.lower_text.resize(mask_limit + 16);
-        if (ws.tokens.size() < mask_limit / 2 + 1) ws.tokens.resize(mask_limit / 2 + 1);
-        char* lower = ws.lower_text.data();
+        char* lower = ws.lower_text.data();  // Scratch sized lower_text and tokens
         ShortMasks m;
         auto block = [&](__m128i v, std::size_t at, unsigned fresh) MUSICLAB_VADER_LAMBDA_INLINE { short_block(m, v, lower, at, fresh); };
         std::uint64_t high = 0;  // bit k: byte k >= 0x80
@@ -1363,10 +1365,7 @@ private:
     bool tokenize_ascii_masks(std::string_view text, Scratch& ws) const {
         namespace dv = detail::vader;
         const std::size_t n = text.size();
-        if (ws.lower_ascii.size() < mask_limit + 16) ws.lower_ascii.resize(mask_limit + 16);  // classify()
-        if (ws.lower_text.size() < mask_limit + 16) ws.lower_text.resize(mask_limit + 16);
-        if (ws.tokens.size() < mask_limit / 2 + 1) ws.tokens.resize(mask_limit / 2 + 1);
-        char* lower = ws.lower_text.data();
+        char* lower = ws.lower_text.data();  // Scratch sized lower_text, lower_ascii (classify()) and tokens
         // words = mask words in use: the blocks, and one more so that mask_bits() may read past
         // the last bit of the text
         const std::size_t words = ((n + 15) >> 6) + 2;
