@@ -211,8 +211,7 @@ struct Token {
 // same way, without a branch on its length; further chunks are chained.
 inline constexpr std::uint64_t hash_seed = 0x243F6A8885A308D3ULL;
 inline constexpr std::uint64_t hash_head(std::uint64_t chunk0, std::uint64_t chunk1) noexcept {
-    const std::uint64_t h = ((chunk0 ^ hash_seed) * 0x9E3779B97F4A7C15ULL) ^ (chunk1 * 0xC2B2AE3D27D4EB4FULL);
-    return h ^ (h >> 29);
+    return ((chunk0 ^ hash_seed) * 0x9E3779B97F4A7C15ULL) ^ (chunk1 * 0xC2B2AE3D27D4EB4FULL);  // hash_finish mixes
 }
 inline constexpr std::uint64_t hash_chunk(std::uint64_t h, std::uint64_t chunk) noexcept {
     h = (h ^ chunk) * 0x9E3779B97F4A7C15ULL;
