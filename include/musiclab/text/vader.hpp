@@ -48,7 +48,7 @@
 // a * b + c into one FMA (GCC does with -mfma/-march=native unless contraction is off) would
 // change the last bit. The functions that compute scores are compiled with contraction off:
 // MUSICLAB_VADER_FP_EXACT on each (GCC; only on them, because GCC does not inline functions with
-// other optimisation options into them, which cost the tokenizer ~3 %), and
+// other optimisation options into them, which cost the tokenizer ~4 %), and
 // MUSICLAB_VADER_NO_FP_CONTRACT in their bodies (clang).
 #if defined(__clang__)
 #define MUSICLAB_VADER_NO_FP_CONTRACT _Pragma("clang fp contract(off)")
@@ -323,11 +323,11 @@ public:
             start_[b] = at;
             at += fill[b];
         }
-        // then 17 null entries (all properties 0, a length no key has): lookup() reads up to 16
-        // slots past a bucket's start
+        // then the null entry (all properties 0, a length no key has): what lookup() returns for
+        // a word that is not a key
         Packed null_entry;
         null_entry.key_length = 0xFFFFFFFFu;
-        packed_.assign(entries_.size() + 17, null_entry);
+        packed_.assign(entries_.size() + 1, null_entry);
         long_keys_.clear();
         std::fill(fill.begin(), fill.end(), 0u);
         for (std::size_t i = 0; i < entries_.size(); ++i) {
@@ -428,7 +428,7 @@ private:
     // built
     std::vector<std::uint8_t> tags_;     // 16 per bucket: 8 hash bits, 0 = empty
     std::vector<std::uint32_t> start_;   // per bucket: its first entry in packed_
-    std::vector<Packed> packed_;         // by bucket; then 17 null entries
+    std::vector<Packed> packed_;         // by bucket; then the null entry
     std::unordered_map<std::uint32_t, std::string> long_keys_;  // key bytes past the 16th
     std::size_t bucket_mask_ = 0;
     std::uint32_t null_index_ = 0;
@@ -1671,8 +1671,9 @@ private:
         return least_check(valence, w, i);
     }
 
-    // The scores of a text without any lexicon word: all 0 without words, else neu 1 (what
-    // valence_scores() returns for it, without the call).
+    // The scores of a text whose sentiments are all 0 (no lexicon word, or only neutral ones): all
+    // 0 without words, else neu 1. score() returns it directly for short texts without lexicon
+    // words, sparing the valence_scores() call.
     static VaderScores no_sentiment(std::size_t words) noexcept {
         VaderScores r;
         if (words != 0) r.neu = r.neu_raw = 1.0;
@@ -1684,8 +1685,7 @@ private:
         namespace dv = detail::vader;
         const Token* w = ws.tokens.data();
         const std::size_t n = ws.token_count;
-        VaderScores r;
-        if (n == 0) return r;  // no words: all 0.0, as the reference
+        if (n == 0) return no_sentiment(0);  // no words: all 0.0, as the reference
 
         std::size_t upper_words = ws.upper_words;
         bool any_lexicon = ws.any_lexicon;
@@ -1697,10 +1697,7 @@ private:
                 any_lexicon |= w[i].in_lexicon();
             }
         }
-        if (!any_lexicon) {  // no lexicon word: every sentiment is 0 (see below)
-            r.neu = r.neu_raw = 1.0;
-            return r;
-        }
+        if (!any_lexicon) return no_sentiment(n);  // no lexicon word: every sentiment is 0 (see below)
         const bool cap_diff = upper_words > 0 && upper_words < n;
 
         // sentiments[0..n): every element written below (no fill, no memset call)
@@ -1718,12 +1715,9 @@ private:
                 any_sentiment |= s[i] != 0;
             }
         }
-        if (!any_sentiment) {
-            // all words neutral: the reference's arithmetic gives exactly these values
-            // (compound 0 / sqrt(15) = 0, neu = n / n = 1)
-            r.neu = r.neu_raw = 1.0;
-            return r;
-        }
+        // all words neutral: the reference's arithmetic gives exactly these values (compound
+        // 0 / sqrt(15) = 0, neu = n / n = 1)
+        if (!any_sentiment) return no_sentiment(n);
         if (but_index < n) dv::but_check(s, but_index, ws);
 
         // score_valence; "!" and "?" are counted in the whole text (emoji descriptions included)
@@ -1759,6 +1753,7 @@ private:
         if (pos_sum > std::fabs(neg_sum)) pos_sum += punct;
         else if (pos_sum < std::fabs(neg_sum)) neg_sum -= punct;
         const double total = pos_sum + std::fabs(neg_sum) + static_cast<double>(neu_count);
+        VaderScores r;
         r.pos_raw = std::fabs(pos_sum / total);
         r.neg_raw = std::fabs(neg_sum / total);
         r.neu_raw = std::fabs(static_cast<double>(neu_count) / total);

@@ -39,8 +39,8 @@ namespace musiclab::nn {
 /// Instruction set of the encoder's kernels.
 enum class KernelIsa {
     automatic,  ///< the best the CPU supports (AVX-512, else AVX2+FMA, else generic), capped by MUSICLAB_SIMD
-    avx512,     ///< AVX-512F (invalid_parameter when the CPU lacks it)
-    avx2,       ///< AVX2 + FMA (invalid_parameter when the CPU lacks it)
+    avx512,     ///< AVX-512 F, DQ, BW, VL (invalid_parameter when the CPU lacks them or MUSICLAB_SIMD caps them)
+    avx2,       ///< AVX2 + FMA (invalid_parameter when the CPU lacks them or MUSICLAB_SIMD=scalar)
     generic     ///< portable C++ (std::fma; slow on CPUs without hardware FMA)
 };
 
